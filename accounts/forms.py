@@ -1,0 +1,193 @@
+import re
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.template import loader
+
+from accounts.tasks import send_email_task
+from profiles.background import enqueue
+from profiles.models import Purpose
+
+USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,29}$")
+USER_ID_RULES = (
+    "3 to 30 characters: letters, digits, dots, hyphens and underscores, "
+    "starting with a letter or digit. No spaces. You can log in with it or your e-mail."
+)
+RESERVED_USER_IDS = {"admin", "administrator", "root", "staff", "support", "shop", "me", "system"}
+PASSWORD_MAX_LENGTH = 256
+
+
+def clean_person_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError("Please tell us your name.")
+    if any(ch in name for ch in "<>{}[]\\/|=;"):
+        raise ValidationError("Your name can't contain symbols such as < > { } / or =.")
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in name):
+        raise ValidationError("Your name contains an invisible or control character.")
+    if not any(ch.isalpha() for ch in name):
+        raise ValidationError("Your name needs at least one letter.")
+    return name
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        help_text="As you would like us to address you.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="For order confirmations and password resets.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    username = forms.CharField(
+        label="User ID",
+        max_length=30,
+        help_text=USER_ID_RULES,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        help_text="At least 10 characters; not a common password, nor only digits.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    marketing_email = forms.BooleanField(
+        label="Yes, e-mail me offers and news now and then.",
+        required=False,
+        initial=False,
+    )
+    surveys = forms.BooleanField(
+        label="Yes, invite me to an occasional short survey about shopping.",
+        required=False,
+        initial=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "register-form"
+        self.helper.add_input(Submit("submit", "Create my account"))
+
+    def clean_name(self) -> str:
+        return clean_person_name(self.cleaned_data["name"])
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        local, _, domain = email.rpartition("@")
+        email = f"{local}@{domain.lower()}"
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                "An account with this e-mail address already exists. "
+                "Log in, or reset your password if you have forgotten it."
+            )
+        return email
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if not USER_ID_PATTERN.match(username):
+            raise ValidationError(f"That user ID won't do. {USER_ID_RULES}")
+        if username.lower() in RESERVED_USER_IDS:
+            raise ValidationError("That user ID is reserved. Please choose another.")
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError("That user ID is taken. Please choose another.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords don't match.")
+        elif password1:
+            probe = get_user_model()(
+                username=cleaned.get("username", ""),
+                email=cleaned.get("email", ""),
+                name=cleaned.get("name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, probe)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label="User ID or e-mail",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": "That user ID or e-mail and password don't match an account. "
+        "Both are checked exactly as typed, except that case doesn't matter in the user ID.",
+        "inactive": "This account is inactive.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "login-form"
+        self.helper.add_input(Submit("submit", "Log in"))
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Sends the reset e-mail from a Celery task, so the page answers equally fast
+    whether or not the address belongs to an account."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Send me a reset link"))
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        enqueue(send_email_task, subject=subject, body=body, to=[to_email])
+
+
+class ConsentForm(forms.Form):
+    """One box per purpose, ticked where the customer has granted it."""
+
+    def __init__(self, *args, states=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for state in states:
+            self.fields[state.purpose] = forms.BooleanField(
+                label=state.label, required=False, initial=state.granted
+            )
+        self.helper = FormHelper()
+        self.helper.form_id = "consent-form"
+        self.helper.form_action = "accounts:consents"
+        self.helper.add_input(Submit("submit", "Save my choices", css_class="btn-outline-primary"))
+
+    def choices(self) -> dict[str, bool]:
+        return {purpose: bool(self.cleaned_data.get(purpose)) for purpose in Purpose.values}

@@ -1,0 +1,21 @@
+import smtplib
+
+from celery import shared_task
+
+# Only transient delivery failures are retried; a bad address or template is not.
+TRANSIENT_MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, TimeoutError,
+                         ConnectionError)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_MAIL_ERRORS, retry_backoff=30, max_retries=5)
+def send_welcome_email_task(user_id: int) -> None:
+    from accounts.services import welcome_email_send
+
+    welcome_email_send(user_id=user_id)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_MAIL_ERRORS, retry_backoff=30, max_retries=5)
+def send_email_task(subject: str, body: str, to: list[str]) -> None:
+    from accounts.services import email_send
+
+    email_send(subject=subject, body=body, to=to)

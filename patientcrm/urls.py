@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import HomeView
+from patientcrm.health import healthz
+
+admin.site.site_header = "PatientCRM staff"
+admin.site.site_title = "PatientCRM staff"
+admin.site.index_title = "Customers and what we know"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+]

@@ -1,0 +1,90 @@
+from django.contrib import admin
+
+from profiles.models import Attribute, Consent, CustomerProfile, ProfileFact, Touchpoint
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProfileFactInline(ReadOnlyInline):
+    model = ProfileFact
+    verbose_name_plural = "What we know (current and past values, with provenance)"
+    fields = (
+        "attribute", "display_value", "source", "ref_label", "observed_at", "recorded_by",
+        "is_current",
+    )
+    readonly_fields = fields
+    ordering = ("-is_current", "attribute__category", "attribute__label", "-observed_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("attribute", "recorded_by")
+
+    @admin.display(description="value")
+    def display_value(self, fact):
+        return fact.display_value
+
+
+class TouchpointInline(ReadOnlyInline):
+    model = Touchpoint
+    verbose_name_plural = "Timeline"
+    fields = ("occurred_at", "kind", "summary", "amount", "ref_label")
+    readonly_fields = fields
+
+
+class ConsentInline(ReadOnlyInline):
+    model = Consent
+    verbose_name_plural = "Consents (latest per purpose wins)"
+    fields = ("purpose", "granted", "source", "recorded_at", "policy_version", "ip_address")
+    readonly_fields = fields
+
+
+@admin.register(CustomerProfile)
+class CustomerProfileAdmin(admin.ModelAdmin):
+    list_display = (
+        "customer_name", "customer_email", "visit_count", "last_seen", "trust_level",
+        "completeness_percent",
+    )
+    list_select_related = ("user",)
+    list_filter = ("trust_level", "last_seen")
+    search_fields = ("user__name", "user__email", "user__username")
+    readonly_fields = (
+        "user", "visit_count", "first_seen", "last_seen", "trust_level", "completeness",
+        "created_at",
+    )
+    inlines = (ProfileFactInline, ConsentInline, TouchpointInline)
+
+    def has_add_permission(self, request):
+        # Profiles are created by registration, never by hand.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="name", ordering="user__name")
+    def customer_name(self, profile):
+        return profile.user.name
+
+    @admin.display(description="e-mail", ordering="user__email")
+    def customer_email(self, profile):
+        return profile.user.email
+
+    @admin.display(description="complete", ordering="completeness")
+    def completeness_percent(self, profile):
+        return f"{profile.completeness}%"
+
+
+@admin.register(Attribute)
+class AttributeAdmin(admin.ModelAdmin):
+    list_display = ("key", "label", "category", "sensitivity", "value_kind", "active")
+    list_filter = ("category", "sensitivity", "value_kind", "active")
+    search_fields = ("key", "label", "description")
+    list_editable = ("active",)
