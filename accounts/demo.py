@@ -10,9 +10,18 @@ from accounts.services import account_register
 DEMO_PASSWORD = "patience-demo"  # noqa: S105 - printed by `make run` on purpose
 DEMO_SHOPPER = {"username": "demo-shopper", "name": "Dana Shopper", "email": "dana@example.com"}
 DEMO_STAFF = [
-    {"username": "demo-care", "name": "Casey Care", "email": "care@example.com", "group": CUSTOMER_CARE},
-    {"username": "demo-marketer", "name": "Morgan Marketer", "email": "marketing@example.com",
-     "group": MARKETING},
+    {
+        "username": "demo-care",
+        "name": "Casey Care",
+        "email": "care@example.com",
+        "group": CUSTOMER_CARE,
+    },
+    {
+        "username": "demo-marketer",
+        "name": "Morgan Marketer",
+        "email": "marketing@example.com",
+        "group": MARKETING,
+    },
 ]
 DEMO_ADMIN = {"username": "demo-admin", "name": "Ada Admin", "email": "admin@example.com"}
 
@@ -27,7 +36,9 @@ def seed_demo_accounts(*, out) -> str:
     for spec in DEMO_STAFF:
         spec = dict(spec)
         group = Group.objects.get(name=spec.pop("group"))
-        user, made = users.get_or_create(username=spec["username"], defaults={**spec, "is_staff": True})
+        user, made = users.get_or_create(
+            username=spec["username"], defaults={**spec, "is_staff": True}
+        )
         if made:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

@@ -149,5 +149,7 @@ class ConsentUpdateView(ShopperProfileMixin, FormView):
         if changed:
             messages.success(self.request, "Your choices are saved and apply from now on.")
         else:
-            messages.info(self.request, "Nothing changed: your choices were already as you set them.")
+            messages.info(
+                self.request, "Nothing changed: your choices were already as you set them."
+            )
         return super().form_valid(form)

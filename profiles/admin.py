@@ -19,7 +19,12 @@ class ProfileFactInline(ReadOnlyInline):
     model = ProfileFact
     verbose_name_plural = "What we know (current and past values, with provenance)"
     fields = (
-        "attribute", "display_value", "source", "ref_label", "observed_at", "recorded_by",
+        "attribute",
+        "display_value",
+        "source",
+        "ref_label",
+        "observed_at",
+        "recorded_by",
         "is_current",
     )
     readonly_fields = fields
@@ -50,14 +55,23 @@ class ConsentInline(ReadOnlyInline):
 @admin.register(CustomerProfile)
 class CustomerProfileAdmin(admin.ModelAdmin):
     list_display = (
-        "customer_name", "customer_email", "visit_count", "last_seen", "trust_level",
+        "customer_name",
+        "customer_email",
+        "visit_count",
+        "last_seen",
+        "trust_level",
         "completeness_percent",
     )
     list_select_related = ("user",)
     list_filter = ("trust_level", "last_seen")
     search_fields = ("user__name", "user__email", "user__username")
     readonly_fields = (
-        "user", "visit_count", "first_seen", "last_seen", "trust_level", "completeness",
+        "user",
+        "visit_count",
+        "first_seen",
+        "last_seen",
+        "trust_level",
+        "completeness",
         "created_at",
     )
     inlines = (ProfileFactInline, ConsentInline, TouchpointInline)

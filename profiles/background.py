@@ -16,7 +16,7 @@ def enqueue(task, **kwargs) -> bool:
     try:
         task.apply_async(kwargs=kwargs)
     except Exception:  # kombu raises many kinds; none may reach the customer
-        logger.exception("could not enqueue %s(%r); a sweep or retry must catch up", task.name, kwargs)
+        logger.exception("could not enqueue %s(%r); a sweep must catch up", task.name, kwargs)
         return False
     return True
 

@@ -258,9 +258,7 @@ def visit_start(*, user_id: int, now: datetime) -> bool:
     )
     if not updated:
         return False
-    CustomerProfile.objects.filter(user_id=user_id, first_seen__isnull=True).update(
-        first_seen=now
-    )
+    CustomerProfile.objects.filter(user_id=user_id, first_seen__isnull=True).update(first_seen=now)
     profile = CustomerProfile.objects.only("pk").get(user_id=user_id)
     record_touchpoint(profile, Kind.VISIT, occurred_at=now, summary="Visited the shop")
     return True

@@ -6,134 +6,359 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attribute',
+            name="Attribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=64, unique=True)),
-                ('label', models.CharField(max_length=120)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('category', models.CharField(choices=[('identity', 'Who you are'), ('contact', 'How to reach you'), ('preference', 'Your preferences'), ('habit', 'Your shopping habits'), ('web_usage', 'How you use the web'), ('interest', 'Your interests')], max_length=20)),
-                ('sensitivity', models.CharField(choices=[('basic', 'Basic'), ('personal', 'Personal'), ('sensitive', 'Sensitive')], default='basic', max_length=20)),
-                ('value_kind', models.CharField(choices=[('text', 'Text'), ('email', 'E-mail address'), ('phone', 'Phone number'), ('choice', 'One of the choices'), ('multi_choice', 'Several of the choices'), ('list', 'A list of words'), ('number', 'Number'), ('boolean', 'Yes or no')], default='text', max_length=20)),
-                ('choices', models.JSONField(blank=True, default=list, help_text='The allowed values, for choice attributes.')),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=64, unique=True)),
+                ("label", models.CharField(max_length=120)),
+                ("description", models.CharField(blank=True, max_length=300)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("identity", "Who you are"),
+                            ("contact", "How to reach you"),
+                            ("preference", "Your preferences"),
+                            ("habit", "Your shopping habits"),
+                            ("web_usage", "How you use the web"),
+                            ("interest", "Your interests"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "sensitivity",
+                    models.CharField(
+                        choices=[
+                            ("basic", "Basic"),
+                            ("personal", "Personal"),
+                            ("sensitive", "Sensitive"),
+                        ],
+                        default="basic",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "value_kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("email", "E-mail address"),
+                            ("phone", "Phone number"),
+                            ("choice", "One of the choices"),
+                            ("multi_choice", "Several of the choices"),
+                            ("list", "A list of words"),
+                            ("number", "Number"),
+                            ("boolean", "Yes or no"),
+                        ],
+                        default="text",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "choices",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The allowed values, for choice attributes.",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['category', 'label'],
+                "ordering": ["category", "label"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerProfile',
+            name="CustomerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_count', models.PositiveIntegerField(default=0)),
-                ('first_seen', models.DateTimeField(blank=True, null=True)),
-                ('last_seen', models.DateTimeField(blank=True, null=True)),
-                ('trust_level', models.PositiveSmallIntegerField(default=0)),
-                ('completeness', models.PositiveSmallIntegerField(default=0, help_text='Share of the non-sensitive attributes that are known, in percent.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visit_count", models.PositiveIntegerField(default=0)),
+                ("first_seen", models.DateTimeField(blank=True, null=True)),
+                ("last_seen", models.DateTimeField(blank=True, null=True)),
+                ("trust_level", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "completeness",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Share of the non-sensitive attributes that are known, in percent.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('marketing_email', 'Offers and news by e-mail'), ('direct_mail', 'Postcards and letters to your home'), ('surveys', 'Invitations to occasional short surveys'), ('profiling', 'Learning your buying patterns to personalise the shop')], max_length=30)),
-                ('granted', models.BooleanField()),
-                ('source', models.CharField(choices=[('registration', 'Registration'), ('purchase', 'A purchase'), ('survey', 'A survey'), ('question', 'A question you answered'), ('campaign', 'A campaign response'), ('coupon', 'A coupon'), ('feedback', 'Your feedback'), ('contact', 'An e-mail or call'), ('staff', 'Our staff'), ('customer', 'You')], max_length=20)),
-                ('recorded_at', models.DateTimeField()),
-                ('policy_version', models.CharField(max_length=20)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='profiles.customerprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("marketing_email", "Offers and news by e-mail"),
+                            ("direct_mail", "Postcards and letters to your home"),
+                            ("surveys", "Invitations to occasional short surveys"),
+                            ("profiling", "Learning your buying patterns to personalise the shop"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("granted", models.BooleanField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registration"),
+                            ("purchase", "A purchase"),
+                            ("survey", "A survey"),
+                            ("question", "A question you answered"),
+                            ("campaign", "A campaign response"),
+                            ("coupon", "A coupon"),
+                            ("feedback", "Your feedback"),
+                            ("contact", "An e-mail or call"),
+                            ("staff", "Our staff"),
+                            ("customer", "You"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("policy_version", models.CharField(max_length=20)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="profiles.customerprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-pk'],
+                "ordering": ["-recorded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProfileFact',
+            name="ProfileFact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref_id', models.CharField(blank=True, max_length=64)),
-                ('ref_label', models.CharField(blank=True, max_length=200)),
-                ('origin', models.CharField(blank=True, max_length=200)),
-                ('value', models.JSONField()),
-                ('source', models.CharField(choices=[('registration', 'Registration'), ('purchase', 'A purchase'), ('survey', 'A survey'), ('question', 'A question you answered'), ('campaign', 'A campaign response'), ('coupon', 'A coupon'), ('feedback', 'Your feedback'), ('contact', 'An e-mail or call'), ('staff', 'Our staff'), ('customer', 'You')], max_length=20)),
-                ('observed_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('is_current', models.BooleanField(default=True)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('attribute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='facts', to='profiles.attribute')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facts', to='profiles.customerprofile')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ref_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ref_id", models.CharField(blank=True, max_length=64)),
+                ("ref_label", models.CharField(blank=True, max_length=200)),
+                ("origin", models.CharField(blank=True, max_length=200)),
+                ("value", models.JSONField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registration"),
+                            ("purchase", "A purchase"),
+                            ("survey", "A survey"),
+                            ("question", "A question you answered"),
+                            ("campaign", "A campaign response"),
+                            ("coupon", "A coupon"),
+                            ("feedback", "Your feedback"),
+                            ("contact", "An e-mail or call"),
+                            ("staff", "Our staff"),
+                            ("customer", "You"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("observed_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                ("is_current", models.BooleanField(default=True)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "attribute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="facts",
+                        to="profiles.attribute",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facts",
+                        to="profiles.customerprofile",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ref_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-observed_at', '-pk'],
+                "ordering": ["-observed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Touchpoint',
+            name="Touchpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref_id', models.CharField(blank=True, max_length=64)),
-                ('ref_label', models.CharField(blank=True, max_length=200)),
-                ('origin', models.CharField(blank=True, max_length=200)),
-                ('kind', models.CharField(choices=[('registered', 'Registered'), ('visit', 'Visit'), ('consent_changed', 'Consent changed'), ('order_placed', 'Order placed'), ('survey_completed', 'Survey completed'), ('question_answered', 'Question answered'), ('question_declined', 'Question declined'), ('campaign_sent', 'Campaign sent'), ('campaign_opened', 'Campaign opened'), ('campaign_clicked', 'Campaign clicked'), ('campaign_converted', 'Campaign converted'), ('campaign_unsubscribed', 'Unsubscribed'), ('coupon_redeemed', 'Coupon redeemed'), ('feedback_given', 'Feedback given'), ('contact_logged', 'E-mail or call logged')], max_length=40)),
-                ('occurred_at', models.DateTimeField()),
-                ('summary', models.CharField(blank=True, max_length=200)),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='touchpoints', to='profiles.customerprofile')),
-                ('ref_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ref_id", models.CharField(blank=True, max_length=64)),
+                ("ref_label", models.CharField(blank=True, max_length=200)),
+                ("origin", models.CharField(blank=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("visit", "Visit"),
+                            ("consent_changed", "Consent changed"),
+                            ("order_placed", "Order placed"),
+                            ("survey_completed", "Survey completed"),
+                            ("question_answered", "Question answered"),
+                            ("question_declined", "Question declined"),
+                            ("campaign_sent", "Campaign sent"),
+                            ("campaign_opened", "Campaign opened"),
+                            ("campaign_clicked", "Campaign clicked"),
+                            ("campaign_converted", "Campaign converted"),
+                            ("campaign_unsubscribed", "Unsubscribed"),
+                            ("coupon_redeemed", "Coupon redeemed"),
+                            ("feedback_given", "Feedback given"),
+                            ("contact_logged", "E-mail or call logged"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("summary", models.CharField(blank=True, max_length=200)),
+                (
+                    "amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="touchpoints",
+                        to="profiles.customerprofile",
+                    ),
+                ),
+                (
+                    "ref_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-pk'],
+                "ordering": ["-occurred_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='customerprofile',
-            constraint=models.CheckConstraint(condition=models.Q(('completeness__lte', 100)), name='profile_completeness_percent'),
+            model_name="customerprofile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("completeness__lte", 100)), name="profile_completeness_percent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='consent',
-            index=models.Index(fields=['profile', 'purpose', '-recorded_at'], name='consent_latest'),
+            model_name="consent",
+            index=models.Index(
+                fields=["profile", "purpose", "-recorded_at"], name="consent_latest"
+            ),
         ),
         migrations.AddIndex(
-            model_name='profilefact',
-            index=models.Index(fields=['profile', 'is_current'], name='fact_profile_current'),
+            model_name="profilefact",
+            index=models.Index(fields=["profile", "is_current"], name="fact_profile_current"),
         ),
         migrations.AddConstraint(
-            model_name='profilefact',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('profile', 'attribute'), name='fact_one_current_value'),
+            model_name="profilefact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)),
+                fields=("profile", "attribute"),
+                name="fact_one_current_value",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profilefact',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', ''), _negated=True), fields=('profile', 'attribute', 'source', 'origin'), name='fact_once_per_origin'),
+            model_name="profilefact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("origin", ""), _negated=True),
+                fields=("profile", "attribute", "source", "origin"),
+                name="fact_once_per_origin",
+            ),
         ),
         migrations.AddIndex(
-            model_name='touchpoint',
-            index=models.Index(fields=['profile', '-occurred_at'], name='touchpoint_timeline'),
+            model_name="touchpoint",
+            index=models.Index(fields=["profile", "-occurred_at"], name="touchpoint_timeline"),
         ),
         migrations.AddIndex(
-            model_name='touchpoint',
-            index=models.Index(fields=['kind', 'occurred_at'], name='touchpoint_kind_time'),
+            model_name="touchpoint",
+            index=models.Index(fields=["kind", "occurred_at"], name="touchpoint_kind_time"),
         ),
         migrations.AddConstraint(
-            model_name='touchpoint',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', ''), _negated=True), fields=('profile', 'kind', 'origin'), name='touchpoint_once_per_origin'),
+            model_name="touchpoint",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("origin", ""), _negated=True),
+                fields=("profile", "kind", "origin"),
+                name="touchpoint_once_per_origin",
+            ),
         ),
     ]

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Load the demo data idempotently: every app with a seed_demo() on its AppConfig adds its part."
+    help = "Load the demo data idempotently; every app with a seed_demo() adds its part."
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -17,4 +17,6 @@ class Command(BaseCommand):
             self.stdout.write(f"seeding {config.label} ...")
             parts.append(f"{config.label}: {seed(out=self.stdout.write)}")
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"seed_demo done in {elapsed:.1f}s — " + "; ".join(parts)))
+        self.stdout.write(
+            self.style.SUCCESS(f"seed_demo done in {elapsed:.1f}s — " + "; ".join(parts))
+        )
