@@ -1,0 +1,125 @@
+"""Browser journeys: one headless Debian Chromium per test session, driven by Playwright.
+
+Playwright's sync API keeps an asyncio loop running in the test thread, and Django
+refuses ORM calls from a thread with a running loop. The tests only touch the
+database between browser steps, never concurrently with the server thread's
+request handling, so the guard is switched off here, before any test runs.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Generous for a cold Chromium, short enough that a broken page fails fast.
+TIMEOUT_MS = 10_000
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Imported here so that collecting this folder without Playwright installed
+    # reaches tests/conftest.py's skip (or REQUIRE_BROWSER failure) with its reason.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _new_page(browser, **context_options):
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB", **context_options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page (own cookies) on the strict CSP the site really sends."""
+    context, page = _new_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A page that may inject axe-core: the only place the CSP is bypassed."""
+    context, page = _new_page(browser, bypass_csp=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def axe_js() -> Path:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` (axe-core is in package.json)")
+    return AXE_JS
+
+
+@pytest.fixture
+def page_problems(page) -> list[str]:
+    """Console errors (a CSP violation is one), uncaught script errors and failed
+    requests on `page`, collected for the test to assert on."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: problems.append(f"request failed: {request.url} {request.failure}"),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    return problems
+
+
+@pytest.fixture
+def log_in(live_server):
+    """Log in through the real form, as a shopper would, and land on /me/."""
+
+    def _log_in(page, *, login: str, password: str) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("User ID or e-mail").fill(login)
+        page.get_by_role("textbox", name=re.compile(r"^Password\*?$")).fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/me/")
+
+    return _log_in
