@@ -123,7 +123,7 @@ class Provenance(models.Model):
         ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ref_id = models.CharField(max_length=64, blank=True)
-    ref_label = models.CharField(max_length=200, blank=True)
+    ref_label = models.CharField("learned from", max_length=200, blank=True)
     # The idempotency key: a repeated write from the same origin is a no-op.
     origin = models.CharField(max_length=200, blank=True)
 
@@ -165,7 +165,7 @@ class ProfileFact(Provenance):
         indexes = [models.Index(fields=["profile", "is_current"], name="fact_profile_current")]
 
     def __str__(self) -> str:
-        return f"{self.attribute_id}={self.display_value}"
+        return f"{self.attribute.label}: {self.display_value}"
 
     @property
     def display_value(self) -> str:

@@ -110,7 +110,10 @@ def test_docker_compose_file_is_accepted():
     )
     assert result.returncode == 0, result.stderr
     services = subprocess.run(
-        ["docker-compose", "config", "--services"], cwd=ROOT, capture_output=True, text=True,
+        ["docker-compose", "config", "--services"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         timeout=60,
     ).stdout.split()
     assert sorted(services) == ["beat", "postgres", "redis", "web", "worker"]
