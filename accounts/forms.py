@@ -187,7 +187,9 @@ class ConsentForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "consent-form"
         self.helper.form_action = "accounts:consents"
-        self.helper.add_input(Submit("submit", "Save my choices", css_class="btn-outline-primary"))
+        save = Submit("submit", "Save my choices")
+        save.field_classes = "btn btn-outline-primary"
+        self.helper.add_input(save)
 
     def choices(self) -> dict[str, bool]:
         return {purpose: bool(self.cleaned_data.get(purpose)) for purpose in Purpose.values}

@@ -1,20 +1,24 @@
-"""Browser journeys: one headless Debian Chromium per test session, driven by Playwright.
+"""Browser journeys: one headless Debian Chromium for this folder, driven by Playwright.
 
-Playwright's sync API keeps an asyncio loop running in the test thread, and Django
-refuses ORM calls from a thread with a running loop. The tests only touch the
-database between browser steps, never concurrently with the server thread's
-request handling, so the guard is switched off here, before any test runs.
+Playwright's sync API keeps an asyncio loop running in the test thread for as long
+as it is started. Two things follow for Django, both handled in `browser`:
+
+- Django refuses ORM calls from a thread with a running loop. The tests touch the
+  database only between browser steps, so DJANGO_ALLOW_ASYNC_UNSAFE is set while
+  Playwright runs, and removed again when this folder is done (so it never leaks
+  into other tests or their subprocesses, e.g. `check --deploy`).
+- With a running loop, `django.db.connections` hands out different connection
+  objects (asgiref's Local switches storage). The test database was set up and
+  serialized on the old ones, so the serialized copy is carried over; without it
+  serialized_rollback cannot restore the seeded catalogue after a flush.
 """
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CHROMIUM
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -32,18 +36,28 @@ TIMEOUT_MS = 10_000
 VIEWPORT = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def browser(django_db_setup):
     # Imported here so that collecting this folder without Playwright installed
     # reaches tests/conftest.py's skip (or REQUIRE_BROWSER failure) with its reason.
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
 
 
 def _new_page(browser, **context_options):

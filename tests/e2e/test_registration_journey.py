@@ -48,6 +48,10 @@ PRECEDES_JS = """
 ) && !first.contains(second)
 """
 
+BUTTON_COLOURS_JS = """
+el => ({text: getComputedStyle(el).color, background: getComputedStyle(el).backgroundColor})
+"""
+
 
 def _open_register_from_home(page, base_url):
     page.goto(f"{base_url}/")
@@ -123,6 +127,11 @@ def test_register_then_see_what_we_know(page, page_problems, live_server, passwo
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("button", name=f"Log out {NEW_SHOPPER['username']}").is_visible()
 
+    # The consent form's button must be readable (it once drew blue text on blue).
+    save = page.locator("#consent-form").get_by_role("button", name="Save my choices")
+    colours = save.evaluate(BUTTON_COLOURS_JS)
+    assert colours["text"] != colours["background"], f"unreadable button: {colours}"
+
     page.screenshot(path=artifacts / "me.png", full_page=True)
     assert page_problems == []
 
@@ -141,8 +150,11 @@ def test_register_then_see_what_we_know(page, page_problems, live_server, passwo
 
 
 def test_mismatched_passwords_explain_and_create_nothing(
-    page, page_problems, live_server, password
+    page, page_problems, live_server, password, artifacts
 ):
+    # Imported here: without Playwright, tests/conftest.py must get to skip (or fail) first.
+    from playwright.sync_api import expect
+
     base = live_server.url
     _open_register_from_home(page, base)
     form = _fill_register_form(
@@ -154,14 +166,14 @@ def test_mismatched_passwords_explain_and_create_nothing(
     # Still on the form, told why, next to the field that is wrong.
     assert page.url == f"{base}/accounts/register/"
     again = page.locator("#register-form").get_by_label("Password again")
-    assert again.get_attribute("aria-invalid") == "true" or "is-invalid" in (
-        again.get_attribute("class") or ""
-    )
-    error = page.get_by_text("The two passwords don't match.")
-    assert error.is_visible()
+    assert again.get_attribute("aria-invalid") == "true"
+    # A screen reader announces the reason with the field, not only somewhere on the page.
+    expect(again).to_have_accessible_description("The two passwords don't match.")
+    assert page.get_by_text("The two passwords don't match.").is_visible()
     # What was typed (except the passwords) is kept, so only the mistake needs retyping.
     assert page.locator("#register-form").get_by_label("Your name").input_value() == "Dora Dunn"
     assert again.input_value() == ""
+    page.screenshot(path=artifacts / "register-error.png", full_page=True)
     # No 4xx/5xx, no CSP complaints.
     assert page_problems == []
 
