@@ -1,5 +1,7 @@
 """Registration and the account's own settings: the first stage of learning."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -95,7 +97,8 @@ def email_send(*, subject: str, body: str, to: list[str], html: str | None = Non
 
 
 def welcome_email_send(*, user_id: int) -> bool:
-    """Send the welcome e-mail once: a claim on the user row makes retries harmless."""
+    """Send the welcome e-mail at most once: a claim on the user row makes retries and
+    the sweep harmless (a worker killed between claim and send loses that one e-mail)."""
     users = get_user_model().objects
     claimed = users.filter(pk=user_id, is_active=True, welcome_email_sent_at__isnull=True).update(
         welcome_email_sent_at=timezone.now()
@@ -116,3 +119,21 @@ def welcome_email_send(*, user_id: int) -> bool:
         users.filter(pk=user_id).update(welcome_email_sent_at=None)
         raise
     return True
+
+
+def welcome_emails_send_pending(
+    *, older_than: timedelta = timedelta(minutes=10), within: timedelta = timedelta(days=3)
+) -> int:
+    """Send the welcome e-mails whose task never ran (the broker was down at sign-up)."""
+    now = timezone.now()
+    pending = get_user_model().objects.filter(
+        welcome_email_sent_at__isnull=True,
+        is_active=True,
+        is_staff=False,
+        date_joined__lte=now - older_than,
+        date_joined__gte=now - within,
+    )
+    sent = 0
+    for user_id in pending.values_list("pk", flat=True)[:500]:
+        sent += welcome_email_send(user_id=user_id)
+    return sent

@@ -23,3 +23,10 @@ def send_email_task(subject: str, body: str, to: list[str]) -> None:
     from accounts.services import email_send
 
     email_send(subject=subject, body=body, to=to)
+
+
+@shared_task(acks_late=True)
+def send_pending_welcome_emails_task() -> None:
+    from accounts.services import welcome_emails_send_pending
+
+    welcome_emails_send_pending()

@@ -286,7 +286,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
@@ -299,7 +299,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 60 * 60 * 2,
     "max_retries": 1,
 }
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Every periodic job, in one place.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "send-pending-welcome-emails": {
+        "task": "accounts.tasks.send_pending_welcome_emails_task",
+        "schedule": 5 * 60,
+    },
+}
 
 # --- Logging -------------------------------------------------------------------
 LOGGING = {

@@ -144,3 +144,17 @@ def test_tampered_csrf_token_is_refused_and_creates_nothing(db):
 def test_logged_in_shopper_is_sent_to_what_we_know(shopper_client):
     response = shopper_client.get("/accounts/register/")
     assert response.status_code == 302 and response["Location"] == "/me/"
+
+
+def test_the_sweep_sends_welcome_emails_the_broker_missed(shopper, other_shopper, care_agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.services import welcome_emails_send_pending
+
+    User.objects.filter(pk=shopper.pk).update(date_joined=timezone.now() - timedelta(minutes=15))
+    # other_shopper registered a moment ago: its own task may still be on the way.
+    assert welcome_emails_send_pending() == 1
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+    assert welcome_emails_send_pending() == 0
