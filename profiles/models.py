@@ -82,9 +82,18 @@ class CustomerProfile(models.Model):
         default=0, help_text="Share of the non-sensitive attributes that are known, in percent."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by every order; a refresh clears it only if no newer order came meanwhile.
+    patterns_stale_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["patterns_stale_at"],
+                condition=Q(patterns_stale_at__isnull=False),
+                name="profile_patterns_stale",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(completeness__lte=100), name="profile_completeness_percent"
@@ -222,3 +231,87 @@ class Consent(models.Model):
     def __str__(self) -> str:
         state = "granted" if self.granted else "withdrawn"
         return f"{self.get_purpose_display()}: {state}"
+
+
+class Segment(models.TextChoices):
+    CHAMPIONS = "champions", "Champions"
+    LOYAL = "loyal", "Loyal"
+    NEW = "new", "New"
+    POTENTIAL = "potential", "Potential"
+    AT_RISK = "at_risk", "At risk"
+    HIBERNATING = "hibernating", "Hibernating"
+    LOST = "lost", "Lost"
+
+
+class BuyingPattern(models.Model):
+    """What a customer's orders say, computed in the background from the shop's orders."""
+
+    profile = models.OneToOneField(
+        CustomerProfile, on_delete=models.CASCADE, primary_key=True, related_name="buying_pattern"
+    )
+    order_count = models.PositiveIntegerField()
+    total_spent = models.DecimalField(max_digits=14, decimal_places=2)
+    avg_order_value = models.DecimalField(max_digits=12, decimal_places=2)
+    first_order_at = models.DateTimeField()
+    last_order_at = models.DateTimeField()
+    mean_days_between = models.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Empty for customers with one order.",
+    )
+    expected_next_order = models.DateField(null=True, blank=True)
+    top_categories = models.JSONField(default=list)
+    discount_share = models.DecimalField(
+        max_digits=5, decimal_places=4, help_text="Share of orders with a discount, 0 to 1."
+    )
+    recency_days = models.PositiveIntegerField()
+    r_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    f_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    m_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    segment = models.CharField(max_length=20, choices=Segment.choices, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["segment"], name="pattern_segment")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(r_score__range=(1, 5)) | Q(r_score__isnull=True),
+                name="pattern_r_score_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(f_score__range=(1, 5)) | Q(f_score__isnull=True),
+                name="pattern_f_score_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(m_score__range=(1, 5)) | Q(m_score__isnull=True),
+                name="pattern_m_score_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Buying pattern of {self.profile_id}: {self.get_segment_display() or 'unscored'}"
+
+    @property
+    def rfm(self) -> str:
+        return f"{self.r_score or '-'}{self.f_score or '-'}{self.m_score or '-'}"
+
+
+class RfmCutoffs(models.Model):
+    """The quintile boundaries of the last full recompute, so one customer can be
+    scored after an order without ranking everybody again."""
+
+    recency = models.JSONField(help_text="Four boundaries of days since the last order.")
+    frequency = models.JSONField(help_text="Four boundaries of order counts.")
+    monetary = models.JSONField(help_text="Four boundaries of total spent, as strings.")
+    customers = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-computed_at"]
+        verbose_name = "RFM cut-offs"
+        verbose_name_plural = "RFM cut-offs"
+
+    def __str__(self) -> str:
+        return f"RFM cut-offs over {self.customers} customers at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -183,7 +183,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("ref_id", models.CharField(blank=True, max_length=64)),
-                ("ref_label", models.CharField(blank=True, max_length=200, verbose_name="learned from")),
+                (
+                    "ref_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="learned from"),
+                ),
                 ("origin", models.CharField(blank=True, max_length=200)),
                 ("value", models.JSONField()),
                 (
@@ -259,7 +262,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("ref_id", models.CharField(blank=True, max_length=64)),
-                ("ref_label", models.CharField(blank=True, max_length=200, verbose_name="learned from")),
+                (
+                    "ref_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="learned from"),
+                ),
                 ("origin", models.CharField(blank=True, max_length=200)),
                 (
                     "kind",
