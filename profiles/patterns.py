@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from profiles.models import (
@@ -137,7 +137,7 @@ SEGMENT_RULES = (
 
 
 def buying_patterns_score(*, scope: Scope, cutoffs: RfmCutoffs | None = None) -> int:
-    """Give the patterns in scope their R, F, M scores (1–5) and segment, in one statement.
+    """Give the patterns in scope their R, F, M scores (1 to 5) and segment, in one statement.
 
     A value scores by how many quintile boundaries it passes, so equal values
     always share a score. Without cut-offs (no full recompute yet) one is made now.
@@ -263,8 +263,3 @@ def patterns_stale_clear(*, scope: Scope, started_at: datetime) -> int:
     if scope.profile_ids is not None:
         queryset = queryset.filter(pk__in=scope.profile_ids)
     return queryset.update(patterns_stale_at=None)
-
-
-@transaction.atomic
-def patterns_for_display(profile: CustomerProfile) -> BuyingPattern | None:
-    return BuyingPattern.objects.filter(profile=profile).first()
