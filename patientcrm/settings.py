@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "axes",
     "profiles",
     "accounts",
+    "shop",
 ]
 
 MIDDLEWARE = [
@@ -304,6 +306,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "send-pending-welcome-emails": {
         "task": "accounts.tasks.send_pending_welcome_emails_task",
         "schedule": 5 * 60,
+    },
+    # Orders whose refresh task was lost (broker down at checkout) are caught here.
+    "sweep-stale-buying-patterns": {
+        "task": "shop.tasks.sweep_stale_patterns_task",
+        "schedule": 60,
+    },
+    # Recency changes every day, so everybody is rescored nightly.
+    "recompute-all-buying-patterns": {
+        "task": "shop.tasks.recompute_all_patterns_task",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

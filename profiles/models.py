@@ -270,7 +270,7 @@ class BuyingPattern(models.Model):
     r_score = models.PositiveSmallIntegerField(null=True, blank=True)
     f_score = models.PositiveSmallIntegerField(null=True, blank=True)
     m_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    segment = models.CharField(max_length=20, choices=Segment.choices, blank=True)
+    segment = models.CharField(max_length=20, choices=Segment.choices, blank=True, db_default="")
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
                     "segment",
                     models.CharField(
                         blank=True,
+                        db_default="",
                         choices=[
                             ("champions", "Champions"),
                             ("loyal", "Loyal"),
