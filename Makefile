@@ -35,7 +35,7 @@ run: deps
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 importlint: deps
-	$(BIN)/lint-imports --config pyproject.toml
+	$(BIN)/lint-imports
 
 lint: deps
 	$(BIN)/ruff check .
@@ -50,7 +50,7 @@ typecheck: deps
 
 test: deps
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports --config pyproject.toml
+	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run --no-input
 	$(BIN)/pytest $(PYTEST_ARGS)
 
