@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from profiles.models import Attribute, Consent, CustomerProfile, ProfileFact, Touchpoint
+from profiles.models import (
+    Attribute,
+    BuyingPattern,
+    Consent,
+    CustomerProfile,
+    ProfileFact,
+    Touchpoint,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -13,6 +20,45 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class BuyingPatternInline(admin.StackedInline):
+    model = BuyingPattern
+    can_delete = False
+    verbose_name_plural = "Buying pattern (computed from orders in the background)"
+    fields = (
+        ("segment", "rfm_scores"),
+        ("order_count", "total_spent", "avg_order_value", "discount_share"),
+        ("first_order_at", "last_order_at", "recency_days"),
+        ("mean_days_between", "expected_next_order"),
+        "top_categories",
+        "computed_at",
+    )
+    readonly_fields = (
+        "segment",
+        "rfm_scores",
+        "order_count",
+        "total_spent",
+        "avg_order_value",
+        "discount_share",
+        "first_order_at",
+        "last_order_at",
+        "recency_days",
+        "mean_days_between",
+        "expected_next_order",
+        "top_categories",
+        "computed_at",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="R F M")
+    def rfm_scores(self, pattern):
+        return pattern.rfm
 
 
 class ProfileFactInline(ReadOnlyInline):
@@ -56,14 +102,15 @@ class ConsentInline(ReadOnlyInline):
 class CustomerProfileAdmin(admin.ModelAdmin):
     list_display = (
         "customer_name",
+        "segment",
         "customer_email",
         "visit_count",
         "last_seen",
         "trust_level",
         "completeness_percent",
     )
-    list_select_related = ("user",)
-    list_filter = ("trust_level", "last_seen")
+    list_select_related = ("user", "buying_pattern")
+    list_filter = ("buying_pattern__segment", "trust_level", "last_seen")
     search_fields = ("user__name", "user__email", "user__username")
     readonly_fields = (
         "user",
@@ -74,7 +121,7 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         "completeness",
         "created_at",
     )
-    inlines = (ProfileFactInline, ConsentInline, TouchpointInline)
+    inlines = (BuyingPatternInline, ProfileFactInline, ConsentInline, TouchpointInline)
 
     def has_add_permission(self, request):
         # Profiles are created by registration, never by hand.
@@ -86,6 +133,11 @@ class CustomerProfileAdmin(admin.ModelAdmin):
     @admin.display(description="name", ordering="user__name")
     def customer_name(self, profile):
         return profile.user.name
+
+    @admin.display(description="segment", ordering="buying_pattern__segment")
+    def segment(self, profile):
+        pattern = getattr(profile, "buying_pattern", None)
+        return pattern.get_segment_display() if pattern else "no orders yet"
 
     @admin.display(description="e-mail", ordering="user__email")
     def customer_email(self, profile):

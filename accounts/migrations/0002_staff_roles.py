@@ -1,31 +1,30 @@
 """Create the staff groups with their admin permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.roles import ROLE_PERMISSIONS
+from accounts.roles import CUSTOMER_CARE, MARKETING, grant
+
+GRANTS = {
+    CUSTOMER_CARE: [
+        ("profiles", "customerprofile", ("view",)),
+        ("profiles", "profilefact", ("view",)),
+        ("profiles", "touchpoint", ("view",)),
+        ("profiles", "consent", ("view",)),
+        ("profiles", "attribute", ("view",)),
+    ],
+    # Marketers see aggregates only: no individual profile, fact or timeline.
+    MARKETING: [
+        ("profiles", "attribute", ("view",)),
+    ],
+}
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally made after all migrations; make them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for group_name, grants in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        for app_label, model, actions in grants:
-            for action in actions:
-                permission = Permission.objects.get(
-                    content_type__app_label=app_label, codename=f"{action}_{model}"
-                )
-                group.permissions.add(permission)
+    grant(apps, GRANTS)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=list(ROLE_PERMISSIONS)).delete()
+    apps.get_model("auth", "Group").objects.filter(name__in=list(GRANTS)).delete()
 
 
 class Migration(migrations.Migration):
