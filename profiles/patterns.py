@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from profiles.models import (
@@ -256,10 +257,25 @@ def stale_profile_ids(*, limit: int = 5000) -> list[int]:
     )
 
 
-def patterns_stale_clear(*, scope: Scope, started_at: datetime) -> int:
-    """Clear the stale mark of patterns refreshed from `started_at` on; a mark set by an
-    order placed during the refresh is newer and stays for the next sweep."""
-    queryset = CustomerProfile.objects.filter(patterns_stale_at__lte=started_at)
+def stale_marks(*, scope: Scope) -> dict[int, datetime | None]:
+    """The committed stale marks in scope; read them before a refresh aggregates."""
+    queryset = CustomerProfile.objects.filter(patterns_stale_at__isnull=False)
     if scope.profile_ids is not None:
         queryset = queryset.filter(pk__in=scope.profile_ids)
-    return queryset.update(patterns_stale_at=None)
+    return dict(queryset.values_list("pk", "patterns_stale_at"))
+
+
+def patterns_stale_clear(*, marks: dict[int, datetime | None]) -> int:
+    """Clear the marks read by `stale_marks` before the refresh aggregated, where unchanged.
+
+    An order committed after that read may have been missed by the refresh even if it
+    was placed before the refresh started; its mark differs, so it stays for the sweep.
+    """
+    cleared = 0
+    items = list(marks.items())
+    for start in range(0, len(items), 500):
+        unchanged = Q()
+        for pk, marked_at in items[start : start + 500]:
+            unchanged |= Q(pk=pk, patterns_stale_at=marked_at)
+        cleared += CustomerProfile.objects.filter(unchanged).update(patterns_stale_at=None)
+    return cleared

@@ -127,6 +127,8 @@ def patterns_refresh(
     as_of = now.date().isoformat()
     say = progress or (lambda message: None)
     chunks = 0
+    # Read before aggregating: a mark set by an order committed from here on stays.
+    marks = hub.stale_marks(scope=Scope(None if profile_ids is None else sorted(set(profile_ids))))
     if profile_ids is None:
         bounds = Order.objects.filter(profile__isnull=False).aggregate(
             lo=Min("profile_id"), hi=Max("profile_id")
@@ -161,7 +163,7 @@ def patterns_refresh(
             chunks += 1
     with transaction.atomic():
         learned = hub.favourite_categories_learn(scope=scope, now=now)
-        hub.patterns_stale_clear(scope=scope, started_at=now)
+        hub.patterns_stale_clear(marks=marks)
     say(f"learned favourite categories for {learned} customers")
     return RefreshResult(
         customers=scored,

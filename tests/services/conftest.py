@@ -6,6 +6,7 @@ and the outage tests kill or freeze only the Redis they started themselves.
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -67,25 +68,36 @@ class PrivateRedis:
         # The free port can be taken between probing and binding: try a few.
         for _attempt in range(3):
             self.port = _free_port()
-            log = open(self.workdir / f"redis-{self.port}.log", "wb")  # noqa: SIM115
-            self.process = subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port", str(self.port),
-                    "--bind", "127.0.0.1",
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--daemonize", "no",
-                    "--dir", str(self.workdir),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-            log.close()
-            if self._wait_until_answering():
+            if self._spawn():
                 return
-            _stop(self.process, 5)
         pytest.fail(f"could not start a private redis-server; see {self.workdir}")
+
+    def restart(self) -> None:
+        """Come back on the same port after kill(), empty, as a restarted server would."""
+        assert self.process is not None and self.process.poll() is not None, "still running"
+        if not self._spawn():
+            pytest.fail(f"could not restart redis-server on port {self.port}; see {self.workdir}")
+
+    def _spawn(self) -> bool:
+        log = open(self.workdir / f"redis-{self.port}.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port", str(self.port),
+                "--bind", "127.0.0.1",
+                "--save", "",
+                "--appendonly", "no",
+                "--daemonize", "no",
+                "--dir", str(self.workdir),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        log.close()
+        if self._wait_until_answering():
+            return True
+        _stop(self.process, 5)
+        return False
 
     def _wait_until_answering(self) -> bool:
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
@@ -102,6 +114,23 @@ class PrivateRedis:
             return False
         finally:
             client.close()
+
+    def messages_in_flight(self) -> int:
+        """Messages queued or delivered but not yet acknowledged, on the default queue."""
+        client = redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            return client.llen("celery") + client.hlen("unacked")
+        finally:
+            client.close()
+
+    def wait_until_settled(self, timeout: float = 15) -> None:
+        """Until every message is consumed and acknowledged: no worker is mid-ack."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.messages_in_flight():
+                return
+            time.sleep(0.05)
+        pytest.fail(f"messages still in flight on port {self.port} after {timeout} s")
 
     def kill(self) -> None:
         """Stop dead, as a crash or an OOM kill would: no goodbye to clients."""
@@ -130,11 +159,22 @@ class PrivateRedis:
 class CeleryWorker:
     """`celery worker` in its own process, reading the test database."""
 
-    def __init__(self, *, broker_url: str, database_url: str, mail_dir: Path, log_path: Path):
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        database_url: str,
+        mail_dir: Path,
+        log_path: Path,
+        app: str = "patientcrm",
+        extra_env: dict[str, str] | None = None,
+    ):
         self.broker_url = broker_url
         self.database_url = database_url
         self.mail_dir = mail_dir
         self.log_path = log_path
+        self.app = app
+        self.extra_env = extra_env or {}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -149,11 +189,12 @@ class CeleryWorker:
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         env.pop("CELERY_BROKER_URL", None)
         command = [
             str(VENV_BIN / "celery"),
-            "-A", "patientcrm",
+            "-A", self.app,
             "worker",
             "--pool=solo",
             "--concurrency=1",
@@ -183,8 +224,29 @@ class CeleryWorker:
         if self.process is not None:
             _stop(self.process, WORKER_STOP_TIMEOUT)
 
+    def kill(self) -> None:
+        """SIGKILL, as the OOM killer or a lost machine would: no warm shutdown, no acks."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(5)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = 15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log():
+                return
+            if self.process is not None and self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        pytest.fail(f"{text!r} not in the worker log within {timeout} s:\n{self.log()}")
+
+    def task_ids(self, task_name: str, event: str = "received") -> list[str]:
+        """Ids of `task_name` in the log's "received" or "succeeded" lines, in order."""
+        pattern = re.compile(rf"Task {re.escape(task_name)}\[([0-9a-f-]+)\] {event}")
+        return pattern.findall(self.log())
 
     def successes(self, task_name: str) -> int:
         return sum(
@@ -265,17 +327,37 @@ def celery_broker(private_redis):
 
 
 @pytest.fixture
-def celery_worker(celery_broker, transactional_db, tmp_path):
+def start_celery_worker(celery_broker, transactional_db, tmp_path):
+    """Start workers when the test says, e.g. after the broker is back; each is stopped after.
+
+    start_celery_worker(app="tests.services.slow_celery_app", env={...}) starts one
+    with the test-only app module and extra environment variables.
+    """
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    worker = CeleryWorker(
-        broker_url=celery_broker.url,
-        database_url=_test_database_url(),
-        mail_dir=mail_dir,
-        log_path=tmp_path / "worker.log",
-    )
-    worker.start()
-    yield worker
-    worker.stop()
-    # Shown by pytest only when the test fails.
-    print(f"--- celery worker log ({worker.log_path}) ---\n{worker.log()}")
+    workers: list[CeleryWorker] = []
+
+    def start(*, app: str = "patientcrm", env: dict[str, str] | None = None) -> CeleryWorker:
+        worker = CeleryWorker(
+            broker_url=celery_broker.url,
+            database_url=_test_database_url(),
+            mail_dir=mail_dir,
+            log_path=tmp_path / f"worker-{len(workers) + 1}.log",
+            app=app,
+            extra_env=env,
+        )
+        workers.append(worker)
+        worker.start()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    for worker in workers:
+        # Shown by pytest only when the test fails.
+        print(f"--- celery worker log ({worker.log_path}) ---\n{worker.log()}")
+
+
+@pytest.fixture
+def celery_worker(start_celery_worker):
+    return start_celery_worker()
