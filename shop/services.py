@@ -137,6 +137,15 @@ def order_place(
     if payment_method not in PaymentMethod.values:
         raise CheckoutError("Please choose how you would like to pay.")
     lines = cart.lines()
+    withdrawn = set(cart.items) - {str(line.product.pk) for line in lines}
+    if withdrawn:
+        # Never charge a total the shopper did not see: drop them and ask again.
+        for product_id in withdrawn:
+            cart.remove(int(product_id))
+        raise CheckoutError(
+            "Some products in your cart are no longer sold and were removed. "
+            "Please check your order again."
+        )
     if not lines:
         raise CheckoutError("Your cart is empty.")
     try:
@@ -146,7 +155,9 @@ def order_place(
         # The same checkout was submitted twice at once; the other request won.
         existing = Order.objects.filter(checkout_token=checkout_token, profile=profile).first()
         if existing is None:
-            raise
+            raise CheckoutError(
+                "This checkout is out of date. Please check your order and place it again."
+            ) from None
         return existing
     cart.clear()
     return order

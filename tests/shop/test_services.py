@@ -146,11 +146,21 @@ def test_an_empty_cart_cannot_be_checked_out(shopper):
         place(shopper.profile, Cart(SessionStore()))
 
 
-def test_a_product_withdrawn_from_sale_leaves_the_cart(shopper, tea, book):
+def test_a_product_withdrawn_from_sale_is_removed_and_the_shopper_asked_again(shopper, tea, book):
     cart = cart_with((tea, 1), (book, 1))
     Product.objects.filter(pk=book.pk).update(active=False)
+    with pytest.raises(CheckoutError, match="no longer sold"):
+        place(shopper.profile, cart)
+    assert not Order.objects.exists()
     order = place(shopper.profile, cart)
     assert [line.product_name for line in order.lines.all()] == ["Assam Tea"]
+
+
+def test_another_customers_checkout_token_is_refused_cleanly(shopper, other_shopper, tea):
+    token = uuid.uuid4()
+    place(other_shopper.profile, cart_with((tea, 1)), token)
+    with pytest.raises(CheckoutError, match="out of date"):
+        place(shopper.profile, cart_with((tea, 1)), token)
 
 
 @pytest.mark.parametrize(
