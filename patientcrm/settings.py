@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "profiles",
     "accounts",
     "shop",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "shop.context_processors.cart",
+                "surveys.context_processors.survey_invitation",
             ],
         },
     },
@@ -203,6 +205,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -333,3 +336,7 @@ LOGGING = {
 # --- PatientCRM ----------------------------------------------------------------
 PRIVACY_POLICY_VERSION = "2026-12"
 VISIT_INACTIVITY = timedelta(minutes=30)
+# A shopper is invited to at most one new survey in this many days.
+SURVEY_OFFER_INTERVAL_DAYS = env_int("SURVEY_OFFER_INTERVAL_DAYS", 30)
+# Dashboards never show a number covering fewer customers than this.
+MIN_CELL_SIZE = 5

@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("shop.urls")),
+    path("", include("surveys.urls")),
 ]
