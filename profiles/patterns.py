@@ -40,6 +40,7 @@ PATTERN_COLUMNS = (
     "recency_days",
     "computed_at",
 )
+SCORE_COLUMNS = ("r_score", "f_score", "m_score", "segment")
 FAVOURITES_KEY = "favourite_categories"
 
 
@@ -62,10 +63,12 @@ class Scope:
         return f"{column} IN ({marks})", list(self.profile_ids)
 
 
-def buying_patterns_upsert(*, select_sql: str, params: Sequence) -> int:
-    """Insert or update patterns from `select_sql`, which yields PATTERN_COLUMNS in order."""
-    columns = ", ".join(PATTERN_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in PATTERN_COLUMNS[1:])
+def buying_patterns_upsert(*, select_sql: str, params: Sequence, scored: bool = False) -> int:
+    """Insert or update patterns from `select_sql`, which yields PATTERN_COLUMNS in order,
+    then SCORE_COLUMNS too if `scored` (see `score_sql`)."""
+    names = PATTERN_COLUMNS + (SCORE_COLUMNS if scored else ())
+    columns = ", ".join(names)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in names[1:])
     # "WHERE true" resolves SQLite's parsing ambiguity of INSERT … SELECT … ON CONFLICT.
     sql = (
         f"INSERT INTO {_table(BuyingPattern)} ({columns}) "
@@ -88,10 +91,10 @@ def buying_patterns_prune(*, scope: Scope, computed_before: datetime) -> int:
         return cursor.rowcount
 
 
-def _boundaries(column: str) -> list:
+def _boundaries(column: str, source: str) -> list:
     sql = (
         f"SELECT tile, MAX(value) FROM (SELECT {column} AS value, "
-        f"NTILE(5) OVER (ORDER BY {column}) AS tile FROM {_table(BuyingPattern)}) AS tiles "
+        f"NTILE(5) OVER (ORDER BY {column}) AS tile FROM {source}) AS tiles "
         "GROUP BY tile ORDER BY tile"
     )
     with connection.cursor() as cursor:
@@ -104,25 +107,36 @@ def _boundaries(column: str) -> list:
     return maxima
 
 
-def rfm_cutoffs_recompute(*, now: datetime | None = None) -> RfmCutoffs | None:
-    """Quintile boundaries over all customers with orders, kept for incremental scoring."""
-    recency = _boundaries("recency_days")
+def rfm_cutoffs_recompute(
+    *, now: datetime | None = None, source: str | None = None
+) -> RfmCutoffs | None:
+    """Quintile boundaries over all customers with orders, kept for incremental scoring.
+
+    Computed over the stored patterns, or over `source` (a quoted table name with the
+    pattern columns) when a full refresh has the new figures there before storing them.
+    """
+    source = source or _table(BuyingPattern)
+    recency = _boundaries("recency_days", source)
     if not recency:
         return None
     monetary = [
-        str(Decimal(str(value)).quantize(Decimal("0.01"))) for value in _boundaries("total_spent")
+        str(Decimal(str(value)).quantize(Decimal("0.01")))
+        for value in _boundaries("total_spent", source)
     ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {source}")
+        customers = cursor.fetchone()[0]
     return RfmCutoffs.objects.create(
         recency=[int(v) for v in recency],
-        frequency=[int(v) for v in _boundaries("order_count")],
+        frequency=[int(v) for v in _boundaries("order_count", source)],
         monetary=monetary,
-        customers=BuyingPattern.objects.count(),
+        customers=customers,
         computed_at=now or timezone.now(),
     )
 
 
-def _above(column: str, count: int) -> str:
-    return " + ".join([f"CASE WHEN {column} > %s THEN 1 ELSE 0 END"] * count)
+def _above(column: str, count: int, marker: str = "%s") -> str:
+    return " + ".join([f"CASE WHEN {column} > {marker} THEN 1 ELSE 0 END"] * count)
 
 
 SEGMENT_RULES = (
@@ -137,18 +151,18 @@ SEGMENT_RULES = (
 )
 
 
-def buying_patterns_score(*, scope: Scope, cutoffs: RfmCutoffs | None = None) -> int:
-    """Give the patterns in scope their R, F, M scores (1 to 5) and segment, in one statement.
+def score_sql(cutoffs: RfmCutoffs) -> tuple[list[str], list]:
+    """SQL for SCORE_COLUMNS (R, F and M from 1 to 5, and the segment) over the columns
+    recency_days, order_count and total_spent, with its parameters in text order.
 
     A value scores by how many quintile boundaries it passes, so equal values
-    always share a score. Without cut-offs (no full recompute yet) one is made now.
+    always share a score.
     """
-    cutoffs = cutoffs or RfmCutoffs.objects.first() or rfm_cutoffs_recompute()
-    if cutoffs is None:
-        return 0
     r = f"(5 - ({_above('recency_days', 4)}))"
     f = f"(1 + {_above('order_count', 4)})"
-    m = f"(1 + {_above('total_spent', 4)})"
+    # Cast: SQLite compares a bare text parameter as greater than any number when the
+    # column has no numeric affinity (a full refresh's temporary table).
+    m = f"(1 + {_above('total_spent', 4, 'CAST(%s AS NUMERIC)')})"
     r_params, f_params = list(cutoffs.recency), list(cutoffs.frequency)
     m_params = [Decimal(value) for value in cutoffs.monetary]
     cases, case_params = [], []
@@ -158,13 +172,32 @@ def buying_patterns_score(*, scope: Scope, cutoffs: RfmCutoffs | None = None) ->
             [*f_params] if "{f}" in rule else []
         )
         case_params.append(segment.value)
-    condition, scope_params = scope.where()
-    sql = (
-        f"UPDATE {_table(BuyingPattern)} SET r_score = {r}, f_score = {f}, m_score = {m}, "
-        f"segment = CASE {' '.join(cases)} END WHERE {condition}"
+    return [r, f, m, f"CASE {' '.join(cases)} END"], [
+        *r_params,
+        *f_params,
+        *m_params,
+        *case_params,
+    ]
+
+
+def buying_patterns_score(*, scope: Scope, cutoffs: RfmCutoffs | None = None) -> int:
+    """Give the patterns in scope their R, F, M scores and segment, in one statement.
+
+    Without cut-offs (no full recompute yet) one is made now.
+    """
+    cutoffs = cutoffs or RfmCutoffs.objects.first() or rfm_cutoffs_recompute()
+    if cutoffs is None:
+        return 0
+    expressions, params = score_sql(cutoffs)
+    assignments = ", ".join(
+        f"{column} = {sql}" for column, sql in zip(SCORE_COLUMNS, expressions, strict=True)
     )
+    condition, scope_params = scope.where()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*r_params, *f_params, *m_params, *case_params, *scope_params])
+        cursor.execute(
+            f"UPDATE {_table(BuyingPattern)} SET {assignments} WHERE {condition}",
+            [*params, *scope_params],
+        )
         return cursor.rowcount
 
 

@@ -9,11 +9,11 @@ round(total / count, 2), halves rounded up.
 
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 
 from profiles import patterns as hub
@@ -21,6 +21,7 @@ from profiles.patterns import Scope
 from shop.models import Order, OrderLine, OrderStatus
 
 FULL_CHUNK = 20_000
+SOURCE_TABLE = "buying_pattern_source"
 
 
 @dataclass(frozen=True)
@@ -83,21 +84,22 @@ def aggregate_sql(filter_sql: str) -> str:
                    MAX(CASE WHEN rn = 3 THEN category_name END) AS c3
             FROM ranked WHERE rn <= 3 GROUP BY profile_id
         )
-        SELECT agg.profile_id,
-               agg.n,
-               agg.cents / 100.0,
-               ((2 * agg.cents + agg.n) / (2 * agg.n)) / 100.0,
-               agg.first_at,
-               agg.last_at,
-               CASE WHEN agg.n > 1 THEN ROUND(CAST({parts["mean_days"]} AS NUMERIC), 1) END,
-               CASE WHEN agg.n > 1 THEN {parts["next_order"]} END,
+        SELECT agg.profile_id AS profile_id,
+               agg.n AS order_count,
+               agg.cents / 100.0 AS total_spent,
+               ((2 * agg.cents + agg.n) / (2 * agg.n)) / 100.0 AS avg_order_value,
+               agg.first_at AS first_order_at,
+               agg.last_at AS last_order_at,
+               CASE WHEN agg.n > 1 THEN ROUND(CAST({parts["mean_days"]} AS NUMERIC), 1) END
+                   AS mean_days_between,
+               CASE WHEN agg.n > 1 THEN {parts["next_order"]} END AS expected_next_order,
                CASE WHEN top.c1 IS NULL THEN {arr}()
                     WHEN top.c2 IS NULL THEN {arr}(top.c1)
                     WHEN top.c3 IS NULL THEN {arr}(top.c1, top.c2)
-                    ELSE {arr}(top.c1, top.c2, top.c3) END,
-               ROUND(agg.discounted * 1.0 / agg.n, 4),
-               {parts["recency"]},
-               %s
+                    ELSE {arr}(top.c1, top.c2, top.c3) END AS top_categories,
+               ROUND(agg.discounted * 1.0 / agg.n, 4) AS discount_share,
+               {parts["recency"]} AS recency_days,
+               %s AS computed_at
         FROM agg LEFT JOIN top ON top.profile_id = agg.profile_id
     """
 
@@ -130,25 +132,11 @@ def patterns_refresh(
     # Read before aggregating: a mark set by an order committed from here on stays.
     marks = hub.stale_marks(scope=Scope(None if profile_ids is None else sorted(set(profile_ids))))
     if profile_ids is None:
-        bounds = Order.objects.filter(profile__isnull=False).aggregate(
-            lo=Min("profile_id"), hi=Max("profile_id")
-        )
-        lo, hi = bounds["lo"], bounds["hi"]
-        if lo is not None:
-            for start in range(lo, hi + 1, chunk_size):
-                end = min(start + chunk_size - 1, hi)
-                with transaction.atomic():
-                    _upsert(
-                        "o.profile_id BETWEEN %s AND %s", [start, end], as_of=as_of, computed_at=now
-                    )
-                chunks += 1
-                say(f"aggregated customers {start}..{end} ({end - lo + 1} of {hi - lo + 1} ids)")
         scope = Scope(None)
-        with transaction.atomic():
-            hub.buying_patterns_prune(scope=scope, computed_before=now)
-            cutoffs = hub.rfm_cutoffs_recompute(now=now)
-            scored = hub.buying_patterns_score(scope=scope, cutoffs=cutoffs)
-        say(f"scored {scored} customers")
+        with _source_table() as source:
+            scored, chunks = _refresh_everybody(
+                source, as_of=as_of, now=now, chunk_size=chunk_size, say=say
+            )
     else:
         ids = sorted(set(profile_ids))
         scope = Scope(ids)
@@ -172,6 +160,60 @@ def patterns_refresh(
         scored=scored,
         facts_learned=learned,
     )
+
+
+@contextmanager
+def _source_table():
+    """A temporary table for this connection's full refresh, dropped after it."""
+    temp = "pg_temp" if connection.vendor == "postgresql" else "temp"
+    table = f"{temp}.{connection.ops.quote_name(SOURCE_TABLE)}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")  # left by a refresh that died
+    try:
+        yield table
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _refresh_everybody(source: str, *, as_of: str, now: datetime, chunk_size: int, say):
+    """Aggregate everybody's orders in one pass into `source`, take the quintile cut-offs
+    from it, then store patterns and their scores in chunks of customer ids.
+
+    One pass because chunking the aggregate by customer re-reads every order line for
+    every chunk (lines are stored in time order, a chunk's customers ordered all the
+    time); the chunks keep the writes, and their transactions, small.
+    """
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {source} AS {aggregate_sql('1 = 1')}", [as_of, now])
+        cursor.execute(f"SELECT MIN(profile_id), MAX(profile_id), COUNT(*) FROM {source}")
+        lo, hi, count = cursor.fetchone()
+        if connection.vendor == "postgresql":
+            cursor.execute(f"CREATE INDEX ON {source} (profile_id)")
+            cursor.execute(f"ANALYZE {source}")  # autovacuum never sees temporary tables
+    say(f"aggregated {count} customers' orders in {time.monotonic() - started:.1f}s")
+    with transaction.atomic():
+        cutoffs = hub.rfm_cutoffs_recompute(now=now, source=source)
+    scored = chunks = 0
+    if cutoffs is not None:
+        expressions, score_params = hub.score_sql(cutoffs)
+        select = (
+            f"SELECT {', '.join(hub.PATTERN_COLUMNS)}, {', '.join(expressions)} "
+            f"FROM {source} WHERE profile_id BETWEEN %s AND %s"
+        )
+        for start in range(lo, hi + 1, chunk_size):
+            end = min(start + chunk_size - 1, hi)
+            with transaction.atomic():
+                scored += hub.buying_patterns_upsert(
+                    select_sql=select, params=[*score_params, start, end], scored=True
+                )
+            chunks += 1
+            say(f"stored and scored customers {start}..{end} ({end - lo + 1} of {hi - lo + 1} ids)")
+    with transaction.atomic():
+        hub.buying_patterns_prune(scope=Scope(None), computed_before=now)
+    say(f"scored {scored} customers")
+    return scored, chunks
 
 
 def patterns_refresh_stale(*, batch: int = 5000) -> int:
