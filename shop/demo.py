@@ -517,17 +517,9 @@ def _discount(rng: random.Random, habit: Habit, subtotal: int, first: bool) -> t
         off = (subtotal * amount + 50) // 100
     else:
         off = amount if subtotal >= 2 * amount else 0
-    # SQLite checks total = subtotal - discount in binary floating point: nudge the
-    # discount by a penny or two until that holds there too (PostgreSQL is exact).
-    for nudge in (0, -1, 1, -2, 2, -3, 3):
-        candidate = off + nudge
-        if 0 < candidate < subtotal and _float_exact(subtotal, candidate):
-            return code, candidate
+    if 0 < off < subtotal:
+        return code, off
     return "", 0
-
-
-def _float_exact(subtotal: int, off: int) -> bool:
-    return float(_money(subtotal)) - float(_money(off)) == float(_money(subtotal - off))
 
 
 def _status(rng: random.Random, days_ago: int, middle: bool) -> str:

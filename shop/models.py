@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Round
 
 from profiles.models import CustomerProfile
 
@@ -104,8 +105,9 @@ class Order(models.Model):
         ordering = ["-placed_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            # Rounded, because SQLite keeps decimals as floating point numbers.
             models.CheckConstraint(
-                condition=Q(total=models.F("subtotal") - models.F("discount")),
+                condition=Q(total=Round(models.F("subtotal") - models.F("discount"), 2)),
                 name="order_total_is_subtotal_less_discount",
             ),
         ]

@@ -226,3 +226,14 @@ def test_two_checkouts_for_the_last_item_sell_it_once():
     assert (len(placed), len(refused)) == (1, 1)
     last.refresh_from_db()
     assert last.stock == 0
+
+
+def test_a_discounted_total_satisfies_the_database_check_on_every_backend(shopper):
+    from tests.shop.factories import make_order
+
+    product = make_product(price="22.48")
+    order = make_order(
+        shopper.profile, at=product.created_at, lines=[(product, 1)], discount="3.99"
+    )
+    order.refresh_from_db()
+    assert order.total == Decimal("18.49")
