@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import RedirectURLMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -15,7 +16,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView, View
 
 from profiles.selectors import profile_for_user
@@ -197,19 +197,12 @@ class CartChangeView(FormView):
         raise NotImplementedError
 
 
-class CartAddView(CartChangeView):
+class CartAddView(CartChangeView, RedirectURLMixin):
     form_class = CartAddForm
 
     def back_url(self) -> str:
-        # Back to the page the shopper came from (the product page), never off-site.
-        candidate = self.request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            candidate,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        ):
-            return candidate
-        return reverse("shop:catalogue")
+        # Back where the shopper came from (Django checks `next` is on this site).
+        return self.get_redirect_url() or reverse("shop:catalogue")
 
     def change(self, cart, data):
         product = services.cart_add(

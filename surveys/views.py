@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.contrib.auth.views import RedirectURLMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView, View
 
 from profiles.selectors import profile_for_user
@@ -86,7 +86,7 @@ class SurveyThanksView(ShopperMixin, TemplateView):
         )
 
 
-class SurveyDismissView(ShopperMixin, View):
+class SurveyDismissView(ShopperMixin, View, RedirectURLMixin):
     http_method_names = ["post"]
 
     def post(self, request, slug):
@@ -97,14 +97,8 @@ class SurveyDismissView(ShopperMixin, View):
         return redirect(self._back_url())
 
     def _back_url(self) -> str:
-        candidate = self.request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            candidate,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        ):
-            return candidate
-        return "/"
+        # Back where the shopper came from (Django checks `next` is on this site).
+        return self.get_redirect_url() or "/"
 
 
 class ResultsMixin(PermissionRequiredMixin):
