@@ -8,12 +8,7 @@ its report are shared with that file.
 import pytest
 
 from shop.models import Order
-from tests.e2e.test_accessibility import (
-    BLOCKING_IMPACTS,
-    LOADED_STYLESHEETS_JS,
-    RUN_AXE_JS,
-    describe,
-)
+from tests.e2e.axe import assert_accessible
 from tests.shop.factories import make_category, make_order, make_product
 
 pytestmark = [
@@ -90,21 +85,7 @@ def test_no_serious_accessibility_violations_in_the_shop(
     response = page.goto(f"{base}{path}")
     assert response is not None and response.status == 200
     assert page.get_by_role("heading", level=1).inner_text() == heading
-    loaded = page.evaluate(LOADED_STYLESHEETS_JS)
-    assert any("bootstrap" in href for href in loaded), f"Bootstrap did not load: {loaded}"
-    assert any("site.css" in href for href in loaded), f"site.css did not load: {loaded}"
-
-    page.add_script_tag(path=str(axe_js))
-    results = page.evaluate(RUN_AXE_JS)
-    assert results["rulesRun"] > 0, "axe did not run any rule"
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    minor = [v for v in results["violations"] if v["impact"] not in BLOCKING_IMPACTS]
-    if minor:
-        print(f"Minor accessibility findings on {path}:\n{describe(minor)}")
-    assert not blocking, (
-        f"{len(blocking)} serious/critical accessibility violation(s) on {path}:\n"
-        f"{describe(blocking)}"
-    )
+    assert_accessible(page, axe_js, path)
 
 
 def test_checkout_with_errors_is_accessible(
@@ -125,7 +106,4 @@ def test_checkout_with_errors_is_accessible(
     assert page.locator("[aria-invalid=true]").count() == 2  # postcode, phone
     assert Order.objects.count() == 0
 
-    page.add_script_tag(path=str(axe_js))
-    results = page.evaluate(RUN_AXE_JS)
-    blocking = [v for v in results["violations"] if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, describe(blocking)
+    assert_accessible(page, axe_js, "the checkout with errors")

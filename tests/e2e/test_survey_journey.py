@@ -7,7 +7,7 @@ import pytest
 
 from profiles.models import Source
 from surveys.models import SurveyResponse
-from tests.e2e.test_accessibility import BLOCKING_IMPACTS, RUN_AXE_JS, describe
+from tests.e2e.axe import BLOCKING_IMPACTS, RUN_AXE_JS, describe
 from tests.factories import make_shopper
 from tests.surveys.factories import make_habits_survey, respond
 
