@@ -53,6 +53,12 @@ test: deps
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run --no-input
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@# With PostgreSQL configured, the portable (SQLite) pattern SQL is tested here too.
+	@if [ -n "$$DATABASE_URL" ] && [ -z "$(PYTEST_ARGS)" ]; then \
+		echo "== buying patterns and checkout again on the portable SQLite path"; \
+		env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q -p no:cacheprovider -m "not services" \
+			tests/shop/test_patterns.py tests/shop/test_services.py; \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 .pytest_cache .ruff_cache .mypy_cache .hypothesis
