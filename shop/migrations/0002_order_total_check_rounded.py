@@ -8,7 +8,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('profiles', '0006_question_bank'),
         ('shop', '0001_initial'),
     ]
 
