@@ -56,7 +56,7 @@ test: deps
 	@# With PostgreSQL configured, the portable (SQLite) pattern SQL is tested here too.
 	@if [ -n "$$DATABASE_URL" ] && [ -z "$(PYTEST_ARGS)" ]; then \
 		echo "== buying patterns and checkout again on the portable SQLite path"; \
-		env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q -p no:cacheprovider -m "not services" \
+		env -u DATABASE_URL -u REDIS_URL -u REQUIRE_SERVICES $(BIN)/pytest -q -p no:cacheprovider -m "not services" \
 			tests/shop/test_patterns.py tests/shop/test_services.py; \
 	fi
 
