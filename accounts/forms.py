@@ -11,7 +11,8 @@ from django.template import loader
 
 from accounts.tasks import send_email_task
 from profiles.background import enqueue
-from profiles.models import Purpose
+from profiles.models import ProfileQuestion, Purpose, ValueKind
+from profiles.services import MAX_TEXT_VALUE
 
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,29}$")
 USER_ID_RULES = (
@@ -193,3 +194,69 @@ class ConsentForm(forms.Form):
 
     def choices(self) -> dict[str, bool]:
         return {purpose: bool(self.cleaned_data.get(purpose)) for purpose in Purpose.values}
+
+
+LIST_INPUT_MAX = 1000
+
+
+def _answer_field(question: ProfileQuestion) -> forms.Field:
+    attribute = question.attribute
+    label = question.text
+    kind = attribute.value_kind
+    offered = [(choice, choice) for choice in attribute.choices or []]
+    if kind == ValueKind.CHOICE:
+        return forms.ChoiceField(
+            label=label, required=False, choices=offered, widget=forms.RadioSelect
+        )
+    if kind == ValueKind.MULTI_CHOICE:
+        return forms.MultipleChoiceField(
+            label=label, required=False, choices=offered, widget=forms.CheckboxSelectMultiple
+        )
+    if kind == ValueKind.BOOLEAN:
+        return forms.TypedChoiceField(
+            label=label,
+            required=False,
+            choices=[("yes", "Yes"), ("no", "No")],
+            coerce=lambda answer: answer == "yes",
+            empty_value=None,
+            widget=forms.RadioSelect,
+        )
+    if kind == ValueKind.LIST:
+        return forms.CharField(
+            label=label,
+            required=False,
+            max_length=LIST_INPUT_MAX,
+            help_text="Separate several with commas.",
+        )
+    if kind == ValueKind.NUMBER:
+        return forms.FloatField(label=label, required=False)
+    if kind == ValueKind.EMAIL:
+        return forms.EmailField(label=label, required=False, max_length=254)
+    return forms.CharField(label=label, required=False, max_length=MAX_TEXT_VALUE)
+
+
+class QuestionAnswerForm(forms.Form):
+    """The question card's answer, shaped by the attribute's value kind. Whether the
+    answer fits the attribute is the service's rule (`profiles.asking.answer_question`)."""
+
+    def __init__(self, *args, question: ProfileQuestion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        field = _answer_field(question)
+        choosing = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+        field.widget.attrs.update(
+            {
+                "class": "form-check-input" if choosing else "form-control",
+                "aria-describedby": "question-why",
+            }
+        )
+        self.fields["answer"] = field
+        self.choosing = choosing
+
+    def clean_answer(self):
+        answer = self.cleaned_data.get("answer")
+        if self.question.attribute.value_kind == ValueKind.LIST and isinstance(answer, str):
+            answer = [part.strip() for part in answer.split(",") if part.strip()]
+        if answer in (None, "", []):
+            raise ValidationError("Please give an answer, or choose “Not now”.")
+        return answer

@@ -27,4 +27,5 @@ urlpatterns = [
     ),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/consents/", views.ConsentUpdateView.as_view(), name="consents"),
+    path("me/questions/<int:pk>/", views.QuestionRespondView.as_view(), name="question"),
 ]

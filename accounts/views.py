@@ -8,11 +8,20 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse_lazy
-from django.views.generic import FormView, TemplateView
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import FormView, TemplateView, View
 
 from accounts import services
-from accounts.forms import ConsentForm, LoginForm, QueuedPasswordResetForm, RegistrationForm
+from accounts.forms import (
+    ConsentForm,
+    LoginForm,
+    QuestionAnswerForm,
+    QueuedPasswordResetForm,
+    RegistrationForm,
+)
+from profiles import asking
 from profiles import selectors as profile_selectors
 from profiles.models import Purpose
 
@@ -21,8 +30,31 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def question_card_context(request, *, profile=None) -> dict:
+    """The patient asker's card for this page view (`question_ask` is None when there is
+    none): the one place pages ask the policy. Pass the profile if the view has it."""
+    nothing = {"question_ask": None}
+    user = request.user
+    if not user.is_authenticated or user.is_staff:
+        return nothing
+    profile = profile or profile_selectors.profile_for_user(user=user)
+    if profile is None:
+        return nothing
+    ask = asking.next_question(profile, page=request.path, now=timezone.now())
+    if ask is None:
+        return nothing
+    return {
+        "question_ask": ask,
+        "question_form": QuestionAnswerForm(question=ask.question),
+        "question_next": request.get_full_path(),
+    }
+
+
 class HomeView(TemplateView):
     template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**question_card_context(self.request), **kwargs)
 
 
 class PrivacyView(TemplateView):
@@ -130,6 +162,7 @@ class MeView(ShopperProfileMixin, TemplateView):
             fact_groups=profile_selectors.facts_by_category(profile),
             consent_form=kwargs.pop("consent_form", None) or ConsentForm(states=states),
             consent_states=states,
+            **question_card_context(self.request, profile=profile),
             **kwargs,
         )
 
@@ -153,3 +186,57 @@ class ConsentUpdateView(ShopperProfileMixin, FormView):
                 self.request, "Nothing changed: your choices were already as you set them."
             )
         return super().form_valid(form)
+
+
+class QuestionRespondView(ShopperProfileMixin, View):
+    """The question card's buttons: answer, "Not now" or "Don't ask me this", for one of
+    the shopper's own asks (anyone else's is a 404); then back to the page it was on."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        profile = self.get_profile()
+        ask = profile_selectors.question_ask_get(profile=profile, ask_id=pk)
+        action = request.POST.get("action")
+        now = timezone.now()
+        try:
+            if action == "answer":
+                self.answer(profile, ask, now)
+            elif action == "skip":
+                asking.skip_question(profile=profile, ask=ask, now=now)
+                messages.info(request, "No problem: we won't ask you that again for a while.")
+            elif action == "decline":
+                asking.decline_question(profile=profile, ask=ask, now=now)
+                messages.info(
+                    request, "Understood: we won't ask you that again for at least three months."
+                )
+            else:
+                messages.error(
+                    request, "Please answer, or choose “Not now” or “Don't ask me this”."
+                )
+        except asking.AskClosed as closed:
+            messages.info(request, closed.messages[0])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect(self.next_url())
+
+    def answer(self, profile, ask, now) -> None:
+        form = QuestionAnswerForm(self.request.POST, question=ask.question)
+        if not form.is_valid():
+            messages.error(self.request, str(form.errors["answer"][0]))
+            return
+        asking.answer_question(profile=profile, ask=ask, value=form.cleaned_data["answer"], now=now)
+        messages.success(
+            self.request,
+            "Thank you, we've noted that. You can see it under What we know about you.",
+        )
+
+    def next_url(self) -> str:
+        candidate = self.request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            candidate,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        ):
+            return candidate
+        return reverse("accounts:me")

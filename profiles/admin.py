@@ -1,11 +1,15 @@
 from django.contrib import admin
+from django.db.models import Count, Q
 
 from profiles.models import (
     Attribute,
     BuyingPattern,
     Consent,
     CustomerProfile,
+    Outcome,
     ProfileFact,
+    ProfileQuestion,
+    QuestionAsk,
     Touchpoint,
 )
 
@@ -91,6 +95,16 @@ class TouchpointInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class QuestionAskInline(ReadOnlyInline):
+    model = QuestionAsk
+    verbose_name_plural = "Questions asked (the patient asker's log)"
+    fields = ("asked_at", "visit", "question", "outcome", "answered_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+
 class ConsentInline(ReadOnlyInline):
     model = Consent
     verbose_name_plural = "Consents (latest per purpose wins)"
@@ -117,11 +131,18 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         "visit_count",
         "first_seen",
         "last_seen",
+        "visit_started_at",
         "trust_level",
         "completeness",
         "created_at",
     )
-    inlines = (BuyingPatternInline, ProfileFactInline, ConsentInline, TouchpointInline)
+    inlines = (
+        BuyingPatternInline,
+        ProfileFactInline,
+        QuestionAskInline,
+        ConsentInline,
+        TouchpointInline,
+    )
 
     def has_add_permission(self, request):
         # Profiles are created by registration, never by hand.
@@ -154,3 +175,74 @@ class AttributeAdmin(admin.ModelAdmin):
     list_filter = ("category", "sensitivity", "value_kind", "active")
     search_fields = ("key", "label", "description")
     list_editable = ("active",)
+
+
+@admin.register(ProfileQuestion)
+class ProfileQuestionAdmin(admin.ModelAdmin):
+    """The patient asker's bank. Staff edit it; what was asked is in QuestionAsk."""
+
+    list_display = (
+        "text",
+        "attribute",
+        "min_trust",
+        "priority",
+        "active",
+        "asked",
+        "answered",
+        "declined",
+    )
+    list_editable = ("min_trust", "priority", "active")
+    list_filter = ("active", "min_trust", "attribute__category")
+    list_select_related = ("attribute",)
+    search_fields = ("text", "why_we_ask", "attribute__key", "attribute__label")
+    autocomplete_fields = ("attribute",)
+    fields = ("attribute", "text", "why_we_ask", "min_trust", "priority", "active")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                asked_count=Count("asks"),
+                answered_count=Count("asks", filter=Q(asks__outcome=Outcome.ANSWERED)),
+                declined_count=Count("asks", filter=Q(asks__outcome=Outcome.DECLINED)),
+            )
+        )
+
+    @admin.display(description="asked", ordering="asked_count")
+    def asked(self, question):
+        return question.asked_count
+
+    @admin.display(description="answered", ordering="answered_count")
+    def answered(self, question):
+        return question.answered_count
+
+    @admin.display(description="declined", ordering="declined_count")
+    def declined(self, question):
+        return question.declined_count
+
+
+@admin.register(QuestionAsk)
+class QuestionAskAdmin(admin.ModelAdmin):
+    """The log of every ask and its outcome: read-only, written only by the asker."""
+
+    list_display = ("asked_at", "customer", "question", "visit", "outcome", "answered_at")
+    list_filter = ("outcome", "asked_at", "question")
+    list_select_related = ("profile__user", "question")
+    search_fields = ("profile__user__username", "profile__user__email", "question__text")
+    date_hierarchy = "asked_at"
+    fields = ("profile", "question", "visit", "asked_at", "outcome", "answered_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="customer", ordering="profile__user__username")
+    def customer(self, ask):
+        return ask.profile.user.username

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -25,7 +27,9 @@ class Kind(models.TextChoices):
     CONSENT_CHANGED = "consent_changed", "Consent changed"
     ORDER_PLACED = "order_placed", "Order placed"
     SURVEY_COMPLETED = "survey_completed", "Survey completed"
+    QUESTION_ASKED = "question_asked", "Question asked"
     QUESTION_ANSWERED = "question_answered", "Question answered"
+    QUESTION_SKIPPED = "question_skipped", "Question skipped"
     QUESTION_DECLINED = "question_declined", "Question declined"
     CAMPAIGN_SENT = "campaign_sent", "Campaign sent"
     CAMPAIGN_OPENED = "campaign_opened", "Campaign opened"
@@ -70,6 +74,26 @@ class ValueKind(models.TextChoices):
     BOOLEAN = "boolean", "Yes or no"
 
 
+TRUST_MAX = 5
+# Each threshold reached is one step of trust; see trust_level_for.
+TRUST_VISIT_STEPS = (2, 5, 10)
+TRUST_ORDER_STEPS = (1, 3)
+TRUST_DAYS_STEPS = (30, 90)
+
+
+def trust_level_for(*, visits: int, orders: int, days_known: int) -> int:
+    """The trust a customer has earned, from 0 (a first visit) to 5.
+
+    One step for each threshold reached: visits (2, 5, 10), orders placed (1, 3) and
+    days since first seen (30, 90). Time never gives more steps than visits do, so a
+    one-off visitor does not earn trust by staying away.
+    """
+    visit_steps = sum(visits >= n for n in TRUST_VISIT_STEPS)
+    order_steps = sum(orders >= n for n in TRUST_ORDER_STEPS)
+    time_steps = min(sum(days_known >= n for n in TRUST_DAYS_STEPS), visit_steps)
+    return min(TRUST_MAX, visit_steps + order_steps + time_steps)
+
+
 class CustomerProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -77,7 +101,12 @@ class CustomerProfile(models.Model):
     visit_count = models.PositiveIntegerField(default=0)
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
-    trust_level = models.PositiveSmallIntegerField(default=0)
+    visit_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current (or last) visit began."
+    )
+    trust_level = models.PositiveSmallIntegerField(
+        default=0, help_text="0 to 5, earned with visits, orders and time; set as a visit starts."
+    )
     completeness = models.PositiveSmallIntegerField(
         default=0, help_text="Share of the non-sensitive attributes that are known, in percent."
     )
@@ -97,6 +126,9 @@ class CustomerProfile(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(completeness__lte=100), name="profile_completeness_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(trust_level__lte=TRUST_MAX), name="profile_trust_0_to_5"
             ),
         ]
 
@@ -315,3 +347,81 @@ class RfmCutoffs(models.Model):
 
     def __str__(self) -> str:
         return f"RFM cut-offs over {self.customers} customers at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ProfileQuestion(models.Model):
+    """One question of the patient asker's bank: it teaches one attribute."""
+
+    attribute = models.ForeignKey(Attribute, on_delete=models.PROTECT, related_name="questions")
+    text = models.CharField("question", max_length=200)
+    why_we_ask = models.CharField(
+        "why we ask", max_length=300, help_text="Shown with the question, in one line."
+    )
+    min_trust = models.PositiveSmallIntegerField(
+        "minimum trust",
+        default=0,
+        validators=[MaxValueValidator(TRUST_MAX)],
+        help_text="Asked only of customers whose trust level (0 to 5) is at least this.",
+    )
+    priority = models.PositiveSmallIntegerField(
+        default=50, help_text="Of the questions that may be asked, the highest goes first."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-priority", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_trust__lte=TRUST_MAX), name="question_min_trust_0_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        attribute = getattr(self, "attribute", None)
+        if attribute is not None and attribute.sensitivity == Sensitivity.SENSITIVE:
+            raise ValidationError(
+                {"attribute": "Sensitive attributes are never asked in a single question."}
+            )
+
+
+class Outcome(models.TextChoices):
+    PENDING = "pending", "Not answered yet"
+    ANSWERED = "answered", "Answered"
+    SKIPPED = "skipped", "Not now"
+    DECLINED = "declined", "Don't ask me this"
+
+
+class QuestionAsk(models.Model):
+    """One question put to one customer in one visit, and what they did with it."""
+
+    profile = models.ForeignKey(
+        CustomerProfile, on_delete=models.CASCADE, related_name="question_asks"
+    )
+    question = models.ForeignKey(ProfileQuestion, on_delete=models.PROTECT, related_name="asks")
+    visit = models.PositiveIntegerField(help_text="The customer's visit number when asked.")
+    asked_at = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+    answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer answered, skipped or declined."
+    )
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            # At most one question per visit, even when two pages of it load at once.
+            models.UniqueConstraint(fields=["profile", "visit"], name="ask_once_per_visit"),
+            models.CheckConstraint(
+                condition=Q(outcome=Outcome.PENDING, answered_at__isnull=True)
+                | (~Q(outcome=Outcome.PENDING) & Q(answered_at__isnull=False)),
+                name="ask_outcome_has_its_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["profile", "-asked_at"], name="ask_profile_recent")]
+
+    def __str__(self) -> str:
+        # Short: it becomes the "learned from" label of the answer's fact on /me/.
+        return f"asked on visit {self.visit}"

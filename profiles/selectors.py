@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from profiles.models import (
     AttributeCategory,
@@ -10,6 +11,7 @@ from profiles.models import (
     CustomerProfile,
     ProfileFact,
     Purpose,
+    QuestionAsk,
     Touchpoint,
 )
 
@@ -95,3 +97,15 @@ def consent_history(profile: CustomerProfile) -> QuerySet[Consent]:
 
 def timeline(profile: CustomerProfile, *, limit: int = 20) -> list[Touchpoint]:
     return list(Touchpoint.objects.filter(profile=profile).order_by("-occurred_at", "-pk")[:limit])
+
+
+def question_ask_get(*, profile: CustomerProfile, ask_id: int) -> QuestionAsk:
+    """One of the profile's own asks with its question and attribute; 404 for anyone else's."""
+    ask = (
+        QuestionAsk.objects.select_related("question__attribute")
+        .filter(pk=ask_id, profile=profile)
+        .first()
+    )
+    if ask is None:
+        raise Http404("No such question for this customer.")
+    return ask

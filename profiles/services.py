@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from profiles.models import (
@@ -27,6 +28,7 @@ from profiles.models import (
     Source,
     Touchpoint,
     ValueKind,
+    trust_level_for,
 )
 
 MAX_TEXT_VALUE = 500
@@ -195,15 +197,13 @@ def record_touchpoint(
     }
     if not origin:
         return Touchpoint.objects.create(profile=profile, kind=kind, **fields)
+    # Insert first: a repeat is the rare case (a retried task), so it pays the extra read.
     try:
         with transaction.atomic():
-            touchpoint, _ = Touchpoint.objects.get_or_create(
-                profile=profile, kind=kind, origin=origin, defaults=fields
-            )
+            return Touchpoint.objects.create(profile=profile, kind=kind, origin=origin, **fields)
     except IntegrityError:
-        # A concurrent writer recorded the same origin first: theirs stands.
-        touchpoint = Touchpoint.objects.get(profile=profile, kind=kind, origin=origin)
-    return touchpoint
+        # Recorded before, or by a concurrent writer a moment ago: the first one stands.
+        return Touchpoint.objects.get(profile=profile, kind=kind, origin=origin)
 
 
 @transaction.atomic
@@ -252,16 +252,36 @@ def has_consent(profile: CustomerProfile, purpose: Purpose | str) -> bool:
 
 
 def visit_start(*, user_id: int, now: datetime) -> bool:
-    """Count a new visit for the user's profile. Returns False when the user has none."""
+    """Count a new visit for the user's profile and recompute its trust level.
+
+    Returns False when the user has no profile.
+    """
     updated = CustomerProfile.objects.filter(user_id=user_id).update(
-        visit_count=F("visit_count") + 1, last_seen=now
+        visit_count=F("visit_count") + 1,
+        last_seen=now,
+        visit_started_at=now,
+        first_seen=Coalesce(F("first_seen"), Value(now)),
     )
     if not updated:
         return False
-    CustomerProfile.objects.filter(user_id=user_id, first_seen__isnull=True).update(first_seen=now)
-    profile = CustomerProfile.objects.only("pk").get(user_id=user_id)
+    profile = CustomerProfile.objects.only("pk", "visit_count", "first_seen").get(user_id=user_id)
     record_touchpoint(profile, Kind.VISIT, occurred_at=now, summary="Visited the shop")
+    profile_refresh_trust(profile=profile, now=now)
     return True
+
+
+def profile_refresh_trust(*, profile: CustomerProfile, now: datetime) -> int:
+    """Set the trust level the profile has earned by `now` (see `trust_level_for`)."""
+    orders = Touchpoint.objects.filter(
+        profile=profile, kind=Kind.ORDER_PLACED, occurred_at__lte=now
+    ).count()
+    first_seen = profile.first_seen or now
+    level = trust_level_for(
+        visits=profile.visit_count, orders=orders, days_known=max(0, (now - first_seen).days)
+    )
+    CustomerProfile.objects.filter(pk=profile.pk).update(trust_level=level)
+    profile.trust_level = level
+    return level
 
 
 def visit_touch(*, user_id: int, now: datetime) -> None:

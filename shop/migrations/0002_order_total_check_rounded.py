@@ -6,18 +6,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('shop', '0001_initial'),
+        ("shop", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='order',
-            name='order_total_is_subtotal_less_discount',
+            model_name="order",
+            name="order_total_is_subtotal_less_discount",
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('total', django.db.models.functions.math.Round(django.db.models.expressions.CombinedExpression(models.F('subtotal'), '-', models.F('discount')), 2))), name='order_total_is_subtotal_less_discount'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "total",
+                        django.db.models.functions.math.Round(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("subtotal"), "-", models.F("discount")
+                            ),
+                            2,
+                        ),
+                    )
+                ),
+                name="order_total_is_subtotal_less_discount",
+            ),
         ),
     ]
