@@ -213,6 +213,7 @@ def _demo_shopper_orders(calendar, basket, now) -> int:
     with transaction.atomic():
         history = _history_create(profile, customer, random.Random(SEED - 1), calendar, basket, now)
         _history_teach(profile, history)
+        _backdate_registration(profile.user, customer, history, calendar, now)
     return len(history)
 
 
