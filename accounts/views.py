@@ -104,6 +104,12 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        # Staff have no customer profile: their start page is the admin, not /me/.
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
+
 
 class LogoutView(auth_views.LogoutView):
     pass

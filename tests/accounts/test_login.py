@@ -72,3 +72,9 @@ def test_password_reset_link_sets_a_new_password(client, shopper):
     )
     assert done.status_code == 302
     assert login(Client(), "alice", new).status_code == 302
+
+
+def test_staff_land_on_the_admin_and_shoppers_on_what_we_know(client, care_agent, password):
+    response = login(client, care_agent.username, password)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/accounts/login/")["Location"] == "/admin/"
