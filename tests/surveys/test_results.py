@@ -254,3 +254,10 @@ def test_results_selector_counts_directly(survey):
     respond(survey, [base_answer(n) for n in range(5)])
     results = survey_results(survey=survey)
     assert (results.responses, results.offered, results.rate) == (5, 5, 100)
+
+
+def test_marketers_find_the_results_from_the_site_navigation(client, marketer, care_agent):
+    client.force_login(marketer)
+    assert 'href="/marketing/surveys/"' in client.get("/").content.decode()
+    client.force_login(care_agent)
+    assert 'href="/marketing/surveys/"' not in client.get("/").content.decode()
