@@ -184,8 +184,8 @@ def _demo_customer_create(customer, username, rng, calendar, basket, now) -> int
         # Demo people live at example.com: no welcome e-mail for them.
         get_user_model().objects.filter(pk=user.pk).update(welcome_email_sent_at=now)
         history = _history_create(user.profile, customer, rng, calendar, basket, now)
-        _backdate_registration(user, customer, history, calendar, now)
         _history_teach(user.profile, history)
+        _backdate_registration(user, customer, history, calendar, now)
     return len(history)
 
 
@@ -237,6 +237,8 @@ def _backdate_registration(user, customer: Customer, history, calendar, now) -> 
     )
     Touchpoint.objects.filter(profile=profile, kind=Kind.REGISTERED).update(occurred_at=joined)
     Consent.objects.filter(profile=profile, source=Source.REGISTRATION).update(recorded_at=joined)
+    profile.refresh_from_db(fields=["visit_count", "first_seen"])
+    profile_services.profile_refresh_trust(profile=profile, now=now)
 
 
 def _history_create(profile, customer: Customer, rng, calendar, basket, now):

@@ -153,3 +153,14 @@ def test_customers_and_orders_go_together():
 
     with pytest.raises(CommandError):
         seed(customers=10)
+
+
+@pytest.mark.django_db
+def test_demo_customers_have_earned_trust_from_their_history():
+    from django.core.management import call_command
+
+    from profiles.models import CustomerProfile
+
+    call_command("seed_demo", stdout=io.StringIO())
+    regular = CustomerProfile.objects.get(user__username="demo-shopper")
+    assert regular.trust_level >= 3
