@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "shop",
     "surveys",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +322,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "shop.tasks.recompute_all_patterns_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Orders arrive as touchpoints at any time; conversions are attributed hourly.
+    "attribute-campaign-conversions": {
+        "task": "campaigns.tasks.attribute_conversions_task",
+        "schedule": crontab(minute=40),
+    },
 }
 
 # --- Logging -------------------------------------------------------------------
@@ -338,5 +344,11 @@ PRIVACY_POLICY_VERSION = "2026-12"
 VISIT_INACTIVITY = timedelta(minutes=30)
 # A shopper is invited to at most one new survey in this many days.
 SURVEY_OFFER_INTERVAL_DAYS = env_int("SURVEY_OFFER_INTERVAL_DAYS", 30)
+# Campaign e-mails link back here; tracked links and the unsubscribe link need it absolute.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An order this many days after a customer first opened or clicked counts as a conversion.
+CAMPAIGN_CONVERSION_WINDOW_DAYS = env_int("CAMPAIGN_CONVERSION_WINDOW_DAYS", 14)
+# Recipients per Celery task when a campaign is sent.
+CAMPAIGN_SEND_BATCH = env_int("CAMPAIGN_SEND_BATCH", 200)
 # Dashboards never show a number covering fewer customers than this.
 MIN_CELL_SIZE = 5

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("shop.urls")),
     path("", include("surveys.urls")),
+    path("", include("campaigns.urls")),
 ]
