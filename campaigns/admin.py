@@ -1,0 +1,139 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from campaigns import selectors, services
+from campaigns.models import Campaign, CampaignStatus, Keyword, LinkClick, Offer, Recipient
+from profiles.models import Segment
+
+
+class CampaignAdminForm(forms.ModelForm):
+    segments = forms.MultipleChoiceField(
+        choices=Segment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Buying-pattern segments; none ticked means any.",
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "channel",
+            "offer",
+            "keywords",
+            "scheduled_at",
+            "subject",
+            "body_text",
+            "cost_per_piece",
+            "segments",
+            "min_trust",
+            "category_interest",
+            "min_orders",
+            "last_order_within_days",
+            "last_order_before_days",
+        ]
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name", "description")
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ("term",)
+    search_fields = ("term",)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignAdminForm
+    list_display = ("name", "channel", "offer", "status", "scheduled_at", "sent_at")
+    list_filter = ("status", "channel")
+    list_select_related = ("offer",)
+    search_fields = ("name", "subject")
+    autocomplete_fields = ("offer", "keywords")
+    readonly_fields = ("status", "sent_at", "audience_preview_count")
+    actions = ("send_now",)
+    fieldsets = (
+        (None, {"fields": ("name", "channel", "offer", "keywords", "scheduled_at")}),
+        ("Message", {"fields": ("subject", "body_text", "cost_per_piece")}),
+        (
+            "Audience",
+            {
+                "fields": (
+                    "audience_preview_count",
+                    "segments",
+                    "min_trust",
+                    "category_interest",
+                    "min_orders",
+                    "last_order_within_days",
+                    "last_order_before_days",
+                )
+            },
+        ),
+        ("Sending", {"fields": ("status", "sent_at")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != CampaignStatus.DRAFT:
+            # What went out is the record of the campaign; it is not rewritten afterwards.
+            return (*CampaignAdminForm.Meta.fields, *self.readonly_fields)
+        return self.readonly_fields
+
+    @admin.display(description="customers it would reach now")
+    def audience_preview_count(self, obj: Campaign) -> str:
+        if obj.pk is None:
+            return "Save the campaign to see how many customers it reaches."
+        count = selectors.audience_preview(obj, now=timezone.now())
+        return f"{count} (only those whose consent for this channel is in force)"
+
+    @admin.action(description="Send now", permissions=["change"])
+    def send_now(self, request, queryset):
+        for campaign in queryset:
+            if campaign.status == CampaignStatus.SENT:
+                self.message_user(
+                    request, f"“{campaign}” was sent already.", level=messages.WARNING
+                )
+                continue
+            queued = services.campaign_send(campaign=campaign)
+            self.message_user(
+                request, f"“{campaign}”: sending to {queued} customers.", level=messages.SUCCESS
+            )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# One customer's responses: for superusers only; Marketing reads aggregates.
+@admin.register(Recipient)
+class RecipientAdmin(ReadOnlyAdmin):
+    list_display = (
+        "campaign",
+        "profile",
+        "sent_at",
+        "opened_at",
+        "clicked_at",
+        "converted_at",
+        "unsubscribed_at",
+    )
+    list_filter = ("campaign",)
+    list_select_related = ("campaign", "profile__user")
+    exclude = ("token",)
+
+
+@admin.register(LinkClick)
+class LinkClickAdmin(ReadOnlyAdmin):
+    list_display = ("recipient", "keyword", "url", "clicked_at")
+    list_select_related = ("recipient__campaign", "keyword")

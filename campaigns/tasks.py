@@ -1,0 +1,25 @@
+import smtplib
+
+from celery import shared_task
+
+# Only transient delivery failures are retried; a bad address or template is not.
+TRANSIENT_MAIL_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    TimeoutError,
+    ConnectionError,
+)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT_MAIL_ERRORS, retry_backoff=30, max_retries=5)
+def send_campaign_batch_task(recipient_ids: list[int]) -> None:
+    from campaigns.services import campaign_send_batch
+
+    campaign_send_batch(recipient_ids=recipient_ids)
+
+
+@shared_task(acks_late=True)
+def attribute_conversions_task() -> None:
+    from campaigns.services import conversions_attribute_all
+
+    conversions_attribute_all()
