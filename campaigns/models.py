@@ -115,6 +115,7 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [("view_campaign_dashboards", "Can view campaign dashboards")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_trust__lte=TRUST_MAX), name="campaign_min_trust_0_to_5"

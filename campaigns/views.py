@@ -3,7 +3,10 @@ unsubscribe. The token is the only key; none of them needs a login, and none tel
 anything about a token it does not know (404, nothing recorded)."""
 
 import base64
+import csv
 
+from django import forms
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
@@ -11,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView, View
 
-from campaigns import selectors, services
+from campaigns import dashboards, selectors, services
 
 # The smallest transparent GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -60,3 +63,217 @@ class RecipientUnsubscribeView(TemplateView):
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("Unsubscribed.", content_type="text/plain")
         return redirect("campaigns:unsubscribe", token=token)
+
+
+# --- The marketers' dashboards: aggregates only, small cells suppressed ----------------------
+
+DASHBOARD_PERMISSION = "campaigns.view_campaign_dashboards"
+
+
+class SentBetweenForm(forms.Form):
+    """The date range of a dashboard: recipients sent on or between these days."""
+
+    sent_from = forms.DateField(
+        label="Sent from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sent_to = forms.DateField(
+        label="Sent to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("sent_from"), cleaned.get("sent_to")
+        if start and end and start > end:
+            raise forms.ValidationError("The start of the range must not be after its end.")
+        return cleaned
+
+    def range(self) -> dict:
+        """The valid range, or none at all while the form has errors."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {
+            "sent_from": self.cleaned_data["sent_from"],
+            "sent_to": self.cleaned_data["sent_to"],
+        }
+
+
+class DashboardMixin(PermissionRequiredMixin):
+    """Marketers and superusers; others signed in get 403, visitors the login page."""
+
+    permission_required = DASHBOARD_PERMISSION
+
+
+class FilteredDashboardMixin(DashboardMixin):
+    def get_form(self) -> SentBetweenForm:
+        if not hasattr(self, "_form"):
+            fields = ("sent_from", "sent_to")
+            data = {name: self.request.GET[name] for name in fields if name in self.request.GET}
+            self._form = SentBetweenForm(data or None)
+        return self._form
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            form=self.get_form(), minimum=dashboards.min_cell_size(), **kwargs
+        )
+
+
+def _display(value, minimum: int) -> str:
+    return f"fewer than {minimum}" if value is None else str(value)
+
+
+def _rate_display(value) -> str:
+    return "not shown" if value is None else f"{value}%"
+
+
+def _chart(labels: list[str], series: list[tuple[str, list]]) -> dict:
+    return {
+        "labels": labels,
+        "datasets": [{"label": label, "values": values} for label, values in series],
+    }
+
+
+class CampaignOverviewView(FilteredDashboardMixin, TemplateView):
+    template_name = "marketing/campaign_overview.html"
+    CSV_HEADER = [
+        "Campaign", "Channel", "Offer", "Sent", "Opened", "Open rate %", "Clicked",
+        "Click rate %", "Converted", "Conversion rate %", "Ignored", "Ignored rate %",
+        "Unsubscribed", "Unsubscribe rate %", "Revenue", "Cost", "Return",
+    ]  # fmt: skip
+
+    def get_rows(self):
+        if not hasattr(self, "_rows"):
+            self._rows = dashboards.campaign_overview(**self.get_form().range())
+        return self._rows
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv_response()
+        return super().get(request, *args, **kwargs)
+
+    def csv_response(self) -> HttpResponse:
+        minimum = dashboards.min_cell_size()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="campaigns.csv"'
+        writer = csv.writer(response)
+        writer.writerow(self.CSV_HEADER)
+        for row in self.get_rows():
+            f = row.figures
+            line = [row.campaign.name, row.campaign.get_channel_display(), row.campaign.offer.name]
+            line.append(_display(f.sent, minimum))
+            for name in ("opened", "clicked", "converted", "ignored", "unsubscribed"):
+                rate = f.rates[name]
+                line += [_display(getattr(f, name), minimum), "" if rate is None else rate]
+            line += [
+                _display(f.revenue, minimum),
+                _display(f.cost, minimum),
+                "" if f.roi is None else f.roi,
+            ]
+            writer.writerow(line)
+        return response
+
+    def get_context_data(self, **kwargs):
+        rows = self.get_rows()
+        chart = _chart(
+            [row.campaign.name for row in rows],
+            [
+                (label, [row.figures.rates[name] for row in rows])
+                for name, label in (
+                    ("opened", "Open rate %"),
+                    ("clicked", "Click rate %"),
+                    ("converted", "Conversion rate %"),
+                )
+            ],
+        )
+        query = self.request.GET.copy()
+        query["format"] = "csv"
+        return super().get_context_data(
+            rows=rows, chart=chart, csv_query=query.urlencode(), **kwargs
+        )
+
+
+class CampaignDashboardView(DashboardMixin, TemplateView):
+    template_name = "marketing/campaign_detail.html"
+
+    def get_context_data(self, **kwargs):
+        campaign = dashboards.campaign_get(pk=self.kwargs["pk"])
+        detail = dashboards.campaign_detail(campaign=campaign)
+        funnel_chart = _chart(
+            [cell.label for cell in detail.funnel],
+            [("Customers", [cell.count for cell in detail.funnel])],
+        )
+        days_chart = _chart(
+            [day.day.isoformat() for day in detail.days],
+            [
+                ("Opened", [day.opened for day in detail.days]),
+                ("Clicked", [day.clicked for day in detail.days]),
+                ("Converted", [day.converted for day in detail.days]),
+            ],
+        )
+        return super().get_context_data(
+            detail=detail,
+            minimum=detail.minimum,
+            funnel_chart=funnel_chart,
+            days_chart=days_chart,
+            **kwargs,
+        )
+
+
+class _ComparisonView(FilteredDashboardMixin, TemplateView):
+    template_name = "marketing/campaign_comparison.html"
+    selector = None
+    title = ""
+    what = ""
+    intro = ""
+    show_money = False
+    show_clicks = False
+    active = ""
+
+    def get_context_data(self, **kwargs):
+        rows = type(self).selector(**self.get_form().range())
+        chart = _chart(
+            [row.label for row in rows],
+            [
+                ("Positive response rate %", [row.figures.rates["positive"] for row in rows]),
+                ("Ignored rate %", [row.figures.rates["ignored"] for row in rows]),
+            ],
+        )
+        return super().get_context_data(
+            rows=rows,
+            chart=chart,
+            title=self.title,
+            what=self.what,
+            intro=self.intro,
+            show_money=self.show_money,
+            show_clicks=self.show_clicks,
+            **kwargs,
+        )
+
+
+class OfferComparisonView(_ComparisonView):
+    active = "offers"
+    selector = staticmethod(dashboards.offer_comparison)
+    title = "Offers compared"
+    what = "Offer"
+    intro = "Each offer over every campaign that made it."
+    show_money = True
+
+
+class KeywordComparisonView(_ComparisonView):
+    active = "keywords"
+    selector = staticmethod(dashboards.keyword_comparison)
+    title = "Keywords compared"
+    what = "Keyword"
+    intro = (
+        "Each keyword over every campaign that carries it (a customer counts once for each "
+        "keyword of their campaign), and the clicks on links tagged with it."
+    )
+    show_clicks = True
+
+
+class ChannelComparisonView(_ComparisonView):
+    active = "channels"
+    selector = staticmethod(dashboards.channel_comparison)
+    title = "Channels compared"
+    what = "Channel"
+    intro = "E-mail against postcards and letters."
+    show_money = True

@@ -1,0 +1,338 @@
+"""Reads for the marketers' campaign dashboards: aggregates only, small cells suppressed.
+
+Every figure comes from a GROUP BY over the recipients (annotate/aggregate), so each page
+runs a fixed number of queries however many campaigns and recipients there are. A count
+covering fewer than settings.MIN_CELL_SIZE customers is not shown (None), nor is anything
+it could be worked out from (a rate, the revenue of fewer converters, a cost).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from campaigns.models import Campaign, Channel, Keyword, LinkClick, Offer, Recipient
+from campaigns.selectors import _ignored_q
+from profiles.aggregates import suppress_partition, suppress_small
+from profiles.models import Segment
+
+CENT = Decimal("0.01")
+COUNTS = ("sent", "opened", "clicked", "converted", "positive", "ignored", "unsubscribed")
+RATES = ("opened", "clicked", "converted", "positive", "ignored", "unsubscribed")
+
+
+def min_cell_size() -> int:
+    return getattr(settings, "MIN_CELL_SIZE", 5)
+
+
+def sent_recipients(*, sent_from: date | None = None, sent_to: date | None = None):
+    """Recipients a campaign was sent to, optionally sent within [sent_from, sent_to]."""
+    recipients = Recipient.objects.filter(sent_at__isnull=False)
+    if sent_from:
+        recipients = recipients.filter(sent_at__date__gte=sent_from)
+    if sent_to:
+        recipients = recipients.filter(sent_at__date__lte=sent_to)
+    return recipients.order_by()
+
+
+def _aggregates(now: datetime) -> dict:
+    """Per group of sent recipients: every count, the revenue and the paper cost."""
+    return {
+        "sent": Count("pk"),
+        "opened": Count("pk", filter=Q(opened_at__isnull=False)),
+        "clicked": Count("pk", filter=Q(clicked_at__isnull=False)),
+        "converted": Count("pk", filter=Q(converted_at__isnull=False)),
+        "positive": Count("pk", filter=Q(clicked_at__isnull=False) | Q(converted_at__isnull=False)),
+        "ignored": Count("pk", filter=_ignored_q(now=now)),
+        "unsubscribed": Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+        "revenue": Sum("conversion_amount"),
+        # Print and postage: one piece per sent recipient; e-mail costs nothing per piece.
+        "cost": Sum(
+            F("campaign__cost_per_piece"),
+            filter=~Q(campaign__channel=Channel.EMAIL),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+    }
+
+
+@dataclass
+class Figures:
+    """One row of a dashboard: counts (None = suppressed), rates in percent, money."""
+
+    sent: int | None = None
+    opened: int | None = None
+    clicked: int | None = None
+    converted: int | None = None
+    positive: int | None = None
+    ignored: int | None = None
+    unsubscribed: int | None = None
+    rates: dict[str, float | None] = field(default_factory=dict)
+    revenue: Decimal | None = None
+    cost: Decimal | None = None
+    roi: Decimal | None = None  # revenue / cost; None when there is no cost or it is hidden
+
+    @property
+    def counts_and_rates(self) -> list[tuple[int | None, float | None]]:
+        """Opened, clicked, converted, ignored, unsubscribed: each with its rate of sent."""
+        names = ("opened", "clicked", "converted", "ignored", "unsubscribed")
+        return [(getattr(self, name), self.rates[name]) for name in names]
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def figures_from(raw: dict | None, minimum: int) -> Figures:
+    raw = raw or {}
+    shown = {name: suppress_small(raw.get(name) or 0, minimum) for name in COUNTS}
+    figures = Figures(**shown)
+    sent = shown["sent"]
+    figures.rates = {
+        name: round(100 * shown[name] / sent, 1) if sent and shown[name] is not None else None
+        for name in RATES
+    }
+    if shown["converted"] is not None:
+        figures.revenue = _money(raw.get("revenue"))
+    if sent is not None:
+        figures.cost = _money(raw.get("cost"))
+    if figures.revenue is not None and figures.cost:
+        figures.roi = (figures.revenue / figures.cost).quantize(CENT)
+    return figures
+
+
+def _grouped(recipients: QuerySet, key: str, now: datetime) -> dict:
+    return {row[key]: row for row in recipients.values(key).annotate(**_aggregates(now))}
+
+
+# --- Overview: every campaign -------------------------------------------------------------------
+
+
+@dataclass
+class CampaignRow:
+    campaign: Campaign
+    figures: Figures
+
+
+def campaign_overview(
+    *, sent_from: date | None = None, sent_to: date | None = None, now: datetime | None = None
+) -> list[CampaignRow]:
+    """Every campaign with its figures, in two queries."""
+    now = now or timezone.now()
+    minimum = min_cell_size()
+    raw = _grouped(sent_recipients(sent_from=sent_from, sent_to=sent_to), "campaign_id", now)
+    return [
+        CampaignRow(campaign=campaign, figures=figures_from(raw.get(campaign.pk), minimum))
+        for campaign in Campaign.objects.select_related("offer")
+    ]
+
+
+# --- One campaign -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    label: str
+    count: int | None
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    opened: int | None
+    clicked: int | None
+    converted: int | None
+
+
+@dataclass(frozen=True)
+class KeywordClicks:
+    term: str
+    clicks: int | None
+    customers: int | None
+
+
+@dataclass
+class CampaignDetail:
+    campaign: Campaign
+    figures: Figures
+    funnel: list[Cell]
+    days: list[DayRow]
+    keywords: list[KeywordClicks]
+    segments: list[Cell]
+    minimum: int
+
+
+def campaign_get(*, pk: int) -> Campaign:
+    campaign = Campaign.objects.select_related("offer").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("No such campaign.")
+    return campaign
+
+
+def _per_day(recipients: QuerySet, column: str) -> dict[date, int]:
+    rows = (
+        recipients.filter(**{f"{column}__isnull": False})
+        .annotate(day=TruncDate(column))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    return dict(rows)
+
+
+def campaign_detail(*, campaign: Campaign, now: datetime | None = None) -> CampaignDetail:
+    """Funnel, responses per day, keywords by clicks and responding segments: seven queries
+    with the campaign's own."""
+    now = now or timezone.now()
+    minimum = min_cell_size()
+    recipients = sent_recipients().filter(campaign=campaign)
+    figures = figures_from(recipients.aggregate(**_aggregates(now)), minimum)
+    funnel = [
+        Cell("Sent", figures.sent),
+        Cell("Opened", figures.opened),
+        Cell("Clicked", figures.clicked),
+        Cell("Converted", figures.converted),
+    ]
+    opened = _per_day(recipients, "opened_at")
+    clicked = _per_day(recipients, "clicked_at")
+    converted = _per_day(recipients, "converted_at")
+    days = [
+        DayRow(
+            day=day,
+            opened=suppress_small(opened.get(day, 0), minimum),
+            clicked=suppress_small(clicked.get(day, 0), minimum),
+            converted=suppress_small(converted.get(day, 0), minimum),
+        )
+        for day in sorted(set(opened) | set(clicked) | set(converted))
+    ]
+    keyword_rows = (
+        LinkClick.objects.filter(recipient__in=recipients, keyword__isnull=False)
+        .order_by()
+        .values("keyword__term")
+        .annotate(clicks=Count("pk"), customers=Count("recipient", distinct=True))
+    )
+    keywords = []
+    for row in keyword_rows:
+        customers = suppress_small(row["customers"], minimum)
+        keywords.append(
+            KeywordClicks(
+                term=row["keyword__term"],
+                clicks=row["clicks"] if customers is not None else None,
+                customers=customers,
+            )
+        )
+    keywords.sort(key=lambda k: (k.clicks is None, -(k.clicks or 0), k.term))
+    segment_counts = dict(
+        recipients.filter(Q(opened_at__isnull=False) | Q(clicked_at__isnull=False))
+        .values("profile__buying_pattern__segment")
+        .annotate(n=Count("pk"))
+        .values_list("profile__buying_pattern__segment", "n")
+    )
+    labels = dict(Segment.choices)
+    keys = [key for key in [*Segment.values, None] if segment_counts.get(key)]
+    shown = suppress_partition([segment_counts[key] for key in keys], minimum)
+    segments = [
+        Cell(labels.get(key, "No buying pattern yet"), count)
+        for key, count in zip(keys, shown, strict=True)
+    ]
+    return CampaignDetail(
+        campaign=campaign,
+        figures=figures,
+        funnel=funnel,
+        days=days,
+        keywords=keywords,
+        segments=segments,
+        minimum=minimum,
+    )
+
+
+# --- Compared across campaigns ------------------------------------------------------------------
+
+
+@dataclass
+class GroupRow:
+    label: str
+    campaigns: int
+    figures: Figures
+    clicks: int | None = None  # keywords: clicks on links tagged with it
+    key: str = ""
+
+
+def offer_comparison(
+    *, sent_from: date | None = None, sent_to: date | None = None, now: datetime | None = None
+) -> list[GroupRow]:
+    """Every offer, over all the campaigns that made it: two queries."""
+    now = now or timezone.now()
+    minimum = min_cell_size()
+    raw = _grouped(sent_recipients(sent_from=sent_from, sent_to=sent_to), "campaign__offer_id", now)
+    offers = Offer.objects.annotate(n=Count("campaigns")).order_by("name", "pk")
+    return [
+        GroupRow(
+            label=offer.name,
+            campaigns=offer.n,
+            figures=figures_from(raw.get(offer.pk), minimum),
+            key=str(offer.pk),
+        )
+        for offer in offers
+    ]
+
+
+def keyword_comparison(
+    *, sent_from: date | None = None, sent_to: date | None = None, now: datetime | None = None
+) -> list[GroupRow]:
+    """Every keyword, over the campaigns that carry it, with the clicks on its links: three
+    queries."""
+    now = now or timezone.now()
+    minimum = min_cell_size()
+    recipients = sent_recipients(sent_from=sent_from, sent_to=sent_to)
+    raw = _grouped(recipients.filter(campaign__keywords__isnull=False), "campaign__keywords", now)
+    clicks = {
+        row["keyword_id"]: row
+        for row in LinkClick.objects.filter(recipient__in=recipients, keyword__isnull=False)
+        .order_by()
+        .values("keyword_id")
+        .annotate(clicks=Count("pk"), customers=Count("recipient", distinct=True))
+    }
+    keywords = Keyword.objects.annotate(n=Count("campaigns")).order_by("term")
+    rows = []
+    for keyword in keywords:
+        clicked = clicks.get(keyword.pk)
+        clicked_shown = clicked and suppress_small(clicked["customers"], minimum) is not None
+        rows.append(
+            GroupRow(
+                label=keyword.term,
+                campaigns=keyword.n,
+                figures=figures_from(raw.get(keyword.pk), minimum),
+                clicks=clicked["clicks"] if clicked_shown else None,
+                key=str(keyword.pk),
+            )
+        )
+    return rows
+
+
+def channel_comparison(
+    *, sent_from: date | None = None, sent_to: date | None = None, now: datetime | None = None
+) -> list[GroupRow]:
+    """E-mail against postcard against letter: two queries."""
+    now = now or timezone.now()
+    minimum = min_cell_size()
+    raw = _grouped(sent_recipients(sent_from=sent_from, sent_to=sent_to), "campaign__channel", now)
+    campaigns = dict(
+        Campaign.objects.order_by()
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .values_list("channel", "n")
+    )
+    return [
+        GroupRow(
+            label=label,
+            campaigns=campaigns.get(value, 0),
+            figures=figures_from(raw.get(value), minimum),
+            key=value,
+        )
+        for value, label in Channel.choices
+    ]
