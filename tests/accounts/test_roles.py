@@ -13,6 +13,12 @@ PAGES = {
     "/admin/shop/order/": {"care": 200, "marketer": 403},
     "/admin/surveys/survey/": {"care": 403, "marketer": 200},
     "/marketing/surveys/": {"care": 403, "marketer": 200},
+    "/admin/campaigns/campaign/": {"care": 403, "marketer": 200},
+    "/admin/campaigns/recipient/": {"care": 403, "marketer": 403},
+    "/marketing/": {"care": 403, "marketer": 200},
+    "/marketing/offers/": {"care": 403, "marketer": 200},
+    "/marketing/keywords/": {"care": 403, "marketer": 200},
+    "/marketing/channels/": {"care": 403, "marketer": 200},
 }
 
 
