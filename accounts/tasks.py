@@ -1,14 +1,6 @@
-import smtplib
-
 from celery import shared_task
 
-# Only transient delivery failures are retried; a bad address or template is not.
-TRANSIENT_MAIL_ERRORS = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    TimeoutError,
-    ConnectionError,
-)
+from profiles.background import TRANSIENT_MAIL_ERRORS
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT_MAIL_ERRORS, retry_backoff=30, max_retries=5)

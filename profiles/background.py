@@ -5,11 +5,21 @@ periodic sweep), so a failed enqueue is logged, not raised.
 """
 
 import logging
+import smtplib
 from functools import partial
 
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+# The mail errors worth a retry; a bad address or template is not. Every task that
+# sends e-mail retries on these and only these.
+TRANSIENT_MAIL_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    TimeoutError,
+    ConnectionError,
+)
 
 
 def enqueue(task, **kwargs) -> bool:
