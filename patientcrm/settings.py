@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "shop",
     "surveys",
     "campaigns",
+    "coupons",
+    "feedback",
+    "contacts",
 ]
 
 MIDDLEWARE = [

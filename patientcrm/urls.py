@@ -16,4 +16,7 @@ urlpatterns = [
     path("", include("shop.urls")),
     path("", include("surveys.urls")),
     path("", include("campaigns.urls")),
+    path("", include("coupons.urls")),
+    path("", include("feedback.urls")),
+    path("", include("contacts.urls")),
 ]
