@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -355,6 +356,34 @@ def conversions_attribute(*, campaign: Campaign, now: datetime | None = None) ->
             )
             count += 1
     return count
+
+
+@transaction.atomic
+def recipient_convert(
+    *, recipient: Recipient, amount: Decimal, converted_at: datetime | None = None
+) -> bool:
+    """Record a conversion known directly, such as a coupon printed for this recipient
+    redeemed with an order; returns False if the recipient had already converted.
+
+    Paper pieces have no opens or clicks, so this is how the dashboards count their
+    responses like e-mail ones.
+    """
+    converted_at = converted_at or timezone.now()
+    claimed = Recipient.objects.filter(pk=recipient.pk, converted_at__isnull=True).update(
+        converted_at=converted_at, conversion_amount=amount
+    )
+    if not claimed:
+        return False
+    recipient.converted_at, recipient.conversion_amount = converted_at, amount
+    profile_services.record_touchpoint(
+        recipient.profile,
+        Kind.CAMPAIGN_CONVERTED,
+        ref=recipient,
+        occurred_at=converted_at,
+        amount=amount,
+        summary=f"Ordered after {recipient.campaign.name}"[:200],
+    )
+    return True
 
 
 def conversions_attribute_all(*, now: datetime | None = None) -> int:
