@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from accounts.roles import CUSTOMER_CARE, MARKETING
 from patientcrm.celery import app as celery_app
@@ -82,6 +83,8 @@ def _fast_and_isolated(settings, tmp_path):
     # Tasks run in-process unless a `services` test asks for a real worker.
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
+    # Rate limits count in the cache; every test starts with none spent.
+    cache.clear()
     yield
     celery_app.conf.task_always_eager = previous
 
