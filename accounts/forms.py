@@ -11,8 +11,9 @@ from django.template import loader
 
 from accounts.tasks import send_email_task
 from profiles.background import enqueue
-from profiles.models import ProfileQuestion, Purpose, ValueKind
+from profiles.models import Attribute, ProfileQuestion, Purpose, ValueKind
 from profiles.services import MAX_TEXT_VALUE
+from profiles.throttle import throttle_blocked, throttle_hit
 
 USER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,29}$")
 USER_ID_RULES = (
@@ -199,9 +200,18 @@ class ConsentForm(forms.Form):
 LIST_INPUT_MAX = 1000
 
 
+def _helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
 def _answer_field(question: ProfileQuestion) -> forms.Field:
-    attribute = question.attribute
-    label = question.text
+    return value_field(question.attribute, label=question.text)
+
+
+def value_field(attribute: Attribute, *, label: str) -> forms.Field:
+    """A form field for one value of `attribute`, shaped by its value kind."""
     kind = attribute.value_kind
     offered = [(choice, choice) for choice in attribute.choices or []]
     if kind == ValueKind.CHOICE:
@@ -254,9 +264,86 @@ class QuestionAnswerForm(forms.Form):
         self.choosing = choosing
 
     def clean_answer(self):
-        answer = self.cleaned_data.get("answer")
-        if self.question.attribute.value_kind == ValueKind.LIST and isinstance(answer, str):
-            answer = [part.strip() for part in answer.split(",") if part.strip()]
+        answer = split_list_input(self.question.attribute, self.cleaned_data.get("answer"))
         if answer in (None, "", []):
             raise ValidationError("Please give an answer, or choose “Not now”.")
         return answer
+
+
+def split_list_input(attribute: Attribute, value):
+    """A list attribute is typed as words separated by commas."""
+    if attribute.value_kind == ValueKind.LIST and isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _display_initial(attribute: Attribute, value):
+    if attribute.value_kind == ValueKind.LIST and isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if attribute.value_kind == ValueKind.BOOLEAN and isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+class FactCorrectForm(forms.Form):
+    """The customer puts right one thing the shop knows about them."""
+
+    def __init__(self, *args, attribute: Attribute, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attribute = attribute
+        field = value_field(attribute, label=f"Your {attribute.label.lower()}")
+        field.initial = _display_initial(attribute, current)
+        self.fields["value"] = field
+        self.helper = _helper("Save the correction")
+
+    def clean_value(self):
+        value = split_list_input(self.attribute, self.cleaned_data.get("value"))
+        if value in (None, "", []):
+            raise ValidationError(
+                "Please give the right value. To remove it altogether, choose “Forget this”."
+            )
+        return value
+
+
+PASSWORD_TRIES = 5
+PASSWORD_TRIES_WINDOW = 15 * 60
+
+
+class PasswordConfirmForm(forms.Form):
+    """Sensitive actions ask for the password again, in case someone else is at the
+    keyboard; a few wrong tries and the action rests for a quarter of an hour."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = _helper(action)
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password") or ""
+        scope = "password-confirm"
+        if throttle_blocked(scope, str(self.user.pk), limit=PASSWORD_TRIES):
+            raise ValidationError(
+                "Too many wrong passwords. Please wait a quarter of an hour and try again."
+            )
+        if not self.user.check_password(password):
+            throttle_hit(
+                scope, str(self.user.pk), limit=PASSWORD_TRIES, window_seconds=PASSWORD_TRIES_WINDOW
+            )
+            raise ValidationError("That is not your password.")
+        return password
+
+
+class AccountDeleteForm(PasswordConfirmForm):
+    understood = forms.BooleanField(
+        label="I understand that my account and what the shop knows about me will be erased, "
+        "and that this cannot be undone.",
+        error_messages={"required": "Please tick the box to confirm."},
+    )
+
+    field_order = ["understood", "password"]

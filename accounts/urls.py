@@ -27,5 +27,9 @@ urlpatterns = [
     ),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/consents/", views.ConsentUpdateView.as_view(), name="consents"),
+    path("me/facts/<slug:key>/correct/", views.FactCorrectView.as_view(), name="fact_correct"),
+    path("me/facts/<slug:key>/forget/", views.FactForgetView.as_view(), name="fact_forget"),
+    path("me/download/", views.DataDownloadView.as_view(), name="data_download"),
+    path("me/delete/", views.AccountDeleteView.as_view(), name="account_delete"),
     path("me/questions/<int:pk>/", views.QuestionRespondView.as_view(), name="question"),
 ]

@@ -2,11 +2,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -15,15 +15,21 @@ from django.views.generic import FormView, TemplateView, View
 
 from accounts import services
 from accounts.forms import (
+    AccountDeleteForm,
     ConsentForm,
+    FactCorrectForm,
     LoginForm,
+    PasswordConfirmForm,
     QuestionAnswerForm,
     QueuedPasswordResetForm,
     RegistrationForm,
 )
+from accounts.privacy import account_erase
 from profiles import asking
 from profiles import selectors as profile_selectors
+from profiles import services as profile_services
 from profiles.models import Purpose
+from profiles.privacy import export_customer
 
 
 def client_ip(request) -> str | None:
@@ -150,11 +156,21 @@ def _submit_helper(label: str) -> FormHelper:
 class ShopperProfileMixin(LoginRequiredMixin):
     """The signed-in shopper's own profile; staff accounts have none and get a 404."""
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.get_profile()  # a 404 for staff before any form is shown
+        return super().dispatch(request, *args, **kwargs)
+
     def get_profile(self):
-        profile = profile_selectors.profile_for_user(user=self.request.user)
-        if profile is None:
-            raise Http404("This account has no customer profile.")
-        return profile
+        if getattr(self, "_profile", None) is None:
+            profile = profile_selectors.profile_for_user(user=self.request.user)
+            if profile is None:
+                raise Http404("This account has no customer profile.")
+            self._profile = profile
+        return self._profile
+
+
+CONSENT_HISTORY_SHOWN = 50
 
 
 class MeView(ShopperProfileMixin, TemplateView):
@@ -165,9 +181,11 @@ class MeView(ShopperProfileMixin, TemplateView):
         states = profile_selectors.current_consents(profile)
         return super().get_context_data(
             profile=profile,
-            fact_groups=profile_selectors.facts_by_category(profile),
+            fact_groups=profile_selectors.facts_by_stage(profile),
             consent_form=kwargs.pop("consent_form", None) or ConsentForm(states=states),
             consent_states=states,
+            consent_history=profile_selectors.consent_history(profile)[:CONSENT_HISTORY_SHOWN],
+            staff_views=profile_selectors.profile_access_summary(profile),
             **question_card_context(self.request, profile=profile),
             **kwargs,
         )
@@ -246,3 +264,101 @@ class QuestionRespondView(ShopperProfileMixin, View):
         ):
             return candidate
         return reverse("accounts:me")
+
+
+class FactCorrectView(ShopperProfileMixin, FormView):
+    """Put right one value the shop knows; it becomes the shopper's own word."""
+
+    template_name = "accounts/fact_correct.html"
+    success_url = reverse_lazy("accounts:me")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.attribute = profile_selectors.correctable_attribute(key=kwargs["key"])
+
+    def get_form(self, form_class=None):
+        current = profile_selectors.current_values(self.get_profile(), [self.attribute.key])
+        return FactCorrectForm(
+            **self.get_form_kwargs(),
+            attribute=self.attribute,
+            current=current.get(self.attribute.key),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(attribute=self.attribute, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            profile_services.fact_correct(
+                profile=self.get_profile(), key=self.attribute.key, value=form.cleaned_data["value"]
+            )
+        except ValidationError as error:
+            form.add_error("value", error.messages[0])
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Thank you: your {self.attribute.label.lower()} is put right."
+        )
+        return super().form_valid(form)
+
+
+class FactForgetView(ShopperProfileMixin, TemplateView):
+    """Forget one thing: every value of it goes, and the shop does not ask it again."""
+
+    template_name = "accounts/fact_forget.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.attribute = profile_selectors.correctable_attribute(key=kwargs["key"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(attribute=self.attribute, **kwargs)
+
+    def post(self, request, key):
+        profile_services.fact_forget(profile=self.get_profile(), key=self.attribute.key)
+        messages.success(
+            request,
+            f"Your {self.attribute.label.lower()} is forgotten, and we won't ask for it again.",
+        )
+        return redirect("accounts:me")
+
+
+class DataDownloadView(ShopperProfileMixin, FormView):
+    """Everything from every stage in one JSON file, after the password is entered again."""
+
+    template_name = "accounts/data_download.html"
+
+    def get_form(self, form_class=None):
+        return PasswordConfirmForm(
+            **self.get_form_kwargs(), user=self.request.user, action="Download my data"
+        )
+
+    def form_valid(self, form):
+        profile = self.get_profile()
+        data = export_customer(profile)
+        stamp = timezone.localdate().isoformat()
+        response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+        response["Content-Disposition"] = f'attachment; filename="patientcrm-my-data-{stamp}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class AccountDeleteView(ShopperProfileMixin, FormView):
+    """Erase the account: the password again, a tick to confirm, then it is gone."""
+
+    template_name = "accounts/account_delete.html"
+
+    def get_form(self, form_class=None):
+        return AccountDeleteForm(
+            **self.get_form_kwargs(), user=self.request.user, action="Erase my account"
+        )
+
+    def form_valid(self, form):
+        self.get_profile()  # staff accounts have no profile and are not erased here
+        user = self.request.user
+        logout(self.request)
+        account_erase(user=user)
+        messages.success(
+            self.request,
+            "Your account is erased, with what we knew about you. Thank you for shopping with us.",
+        )
+        return redirect("home")

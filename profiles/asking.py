@@ -28,6 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from profiles import services
 from profiles.models import (
     CustomerProfile,
+    ForgottenAttribute,
     Kind,
     Outcome,
     ProfileFact,
@@ -90,6 +91,11 @@ def next_question(profile: CustomerProfile, *, page: str, now: datetime) -> Ques
         .exclude(attribute__sensitivity=Sensitivity.SENSITIVE)
         .exclude(attribute__in=resting)
         .exclude(Exists(_known(profile, OuterRef("attribute"))))
+        .exclude(
+            Exists(
+                ForgottenAttribute.objects.filter(profile=profile, attribute=OuterRef("attribute"))
+            )
+        )
         .select_related("attribute")
         .order_by("-priority", "pk")
         .first()

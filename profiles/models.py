@@ -425,3 +425,43 @@ class QuestionAsk(models.Model):
     def __str__(self) -> str:
         # Short: it becomes the "learned from" label of the answer's fact on /me/.
         return f"asked on visit {self.visit}"
+
+
+class ForgottenAttribute(models.Model):
+    """The customer asked the shop to forget this: its facts were removed, and it is
+    neither asked again nor learned again from other stages."""
+
+    profile = models.ForeignKey(
+        CustomerProfile, on_delete=models.CASCADE, related_name="forgotten_attributes"
+    )
+    attribute = models.ForeignKey(Attribute, on_delete=models.CASCADE, related_name="+")
+    forgotten_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-forgotten_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "attribute"], name="forgotten_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attribute.label} forgotten"
+
+
+class ProfileAccess(models.Model):
+    """A member of staff opened this customer's profile. Superusers review who; the
+    customer sees when, and how often."""
+
+    profile = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="accesses")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    accessed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        verbose_name = "profile access"
+        verbose_name_plural = "profile accesses"
+        indexes = [models.Index(fields=["profile", "-accessed_at"], name="access_profile_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} opened {self.profile} at {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -12,17 +12,32 @@ two optional methods on its AppConfig, found by name (as `seed_demo` is):
         keep the rows aggregates need (set the link to the profile to NULL, blank the
         personal text). Returns how many rows were erased or anonymised.'''
 
-`erase_customer` calls every app's eraser inside one transaction, then the hub deletes
-the profile (facts, touchpoints, consents, asks cascade) and the user account.
+`erase_profile` calls every app's eraser inside one transaction, then deletes the
+profile (facts, touchpoints, consents, asks and accesses cascade). The accounts app,
+which owns the user, calls it and then deletes the user.
 """
 
 from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
-from profiles.models import CustomerProfile
+from profiles.models import (
+    BuyingPattern,
+    Consent,
+    CustomerProfile,
+    ForgottenAttribute,
+    ProfileAccess,
+    ProfileFact,
+    QuestionAsk,
+    Touchpoint,
+)
 
 EXPORT_HOOK = "export_personal_data"
 ERASE_HOOK = "erase_personal_data"
@@ -46,3 +61,125 @@ def export_stages(profile: CustomerProfile) -> dict[str, Any]:
 def erase_stages(profile: CustomerProfile) -> dict[str, int]:
     """Each stage app erases or anonymises its part; returns rows touched per app."""
     return {label: hook(profile=profile) for label, hook in _hooks(ERASE_HOOK)}
+
+
+def when(value: datetime | None) -> str | None:
+    """A time for the download: ISO 8601 in the shop's zone, or None."""
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _fact(fact: ProfileFact) -> dict[str, Any]:
+    return {
+        "attribute": fact.attribute.key,
+        "label": fact.attribute.label,
+        "value": fact.value,
+        "current": fact.is_current,
+        "source": fact.source,
+        "learned_from": fact.ref_label,
+        "learned_at": when(fact.observed_at),
+        "superseded_at": when(fact.superseded_at),
+    }
+
+
+def _pattern(profile: CustomerProfile) -> dict[str, Any] | None:
+    pattern = BuyingPattern.objects.filter(profile=profile).first()
+    if pattern is None:
+        return None
+    return {
+        "segment": pattern.segment,
+        "orders": pattern.order_count,
+        "total_spent": money(pattern.total_spent),
+        "average_order_value": money(pattern.avg_order_value),
+        "first_order_at": when(pattern.first_order_at),
+        "last_order_at": when(pattern.last_order_at),
+        "expected_next_order": pattern.expected_next_order.isoformat()
+        if pattern.expected_next_order
+        else None,
+        "top_categories": pattern.top_categories,
+        "rfm": pattern.rfm,
+        "computed_at": when(pattern.computed_at),
+    }
+
+
+def export_profile(profile: CustomerProfile) -> dict[str, Any]:
+    """Everything the hub keeps about the customer, for "download my data"."""
+    facts = ProfileFact.objects.filter(profile=profile).select_related("attribute")
+    asks = QuestionAsk.objects.filter(profile=profile).select_related("question__attribute")
+    return {
+        "visits": profile.visit_count,
+        "first_seen": when(profile.first_seen),
+        "last_seen": when(profile.last_seen),
+        "trust_level": profile.trust_level,
+        "completeness_percent": profile.completeness,
+        "facts": [_fact(fact) for fact in facts.order_by("attribute__key", "-observed_at")],
+        "forgotten": [
+            {"attribute": row.attribute.key, "forgotten_at": when(row.forgotten_at)}
+            for row in ForgottenAttribute.objects.filter(profile=profile).select_related(
+                "attribute"
+            )
+        ],
+        "consents": [
+            {
+                "purpose": consent.purpose,
+                "granted": consent.granted,
+                "source": consent.source,
+                "recorded_at": when(consent.recorded_at),
+                "policy_version": consent.policy_version,
+                "ip_address": consent.ip_address,
+            }
+            for consent in Consent.objects.filter(profile=profile)
+        ],
+        "timeline": [
+            {
+                "kind": point.kind,
+                "occurred_at": when(point.occurred_at),
+                "summary": point.summary,
+                "amount": money(point.amount),
+                "about": point.ref_label,
+            }
+            for point in Touchpoint.objects.filter(profile=profile)
+        ],
+        "question_answers": [
+            {
+                "question": ask.question.text,
+                "attribute": ask.question.attribute.key,
+                "asked_at": when(ask.asked_at),
+                "outcome": ask.outcome,
+                "answered_at": when(ask.answered_at),
+            }
+            for ask in asks
+        ],
+        "buying_pattern": _pattern(profile),
+        "staff_views": [
+            when(access.accessed_at) for access in ProfileAccess.objects.filter(profile=profile)
+        ],
+    }
+
+
+def export_customer(profile: CustomerProfile) -> dict[str, Any]:
+    """The whole "download my data" file: the hub's part and every stage's."""
+    return {
+        "exported_at": when(timezone.now()),
+        "profile": export_profile(profile),
+        **export_stages(profile),
+    }
+
+
+@transaction.atomic
+def erase_profile(profile: CustomerProfile) -> dict[str, int]:
+    """Every stage erases its part, then the profile goes with all the hub keeps.
+
+    The admin's change log names the profile ("Profile of alice"): those entries lose
+    their description too.
+    """
+    erased = erase_stages(profile)
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(CustomerProfile),
+        object_id=str(profile.pk),
+    ).update(object_repr="(erased customer)", change_message="")
+    erased["profiles"], _ = profile.delete()
+    return erased

@@ -1,17 +1,21 @@
 """The read API of the shared profile."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404
 
 from profiles.models import (
+    Attribute,
     AttributeCategory,
     Consent,
     CustomerProfile,
+    ProfileAccess,
     ProfileFact,
     Purpose,
     QuestionAsk,
+    Source,
     Touchpoint,
 )
 
@@ -60,6 +64,42 @@ def facts_by_category(profile: CustomerProfile) -> list[FactGroup]:
         for value, label in AttributeCategory.choices
         if value in grouped
     ]
+
+
+def facts_by_stage(profile: CustomerProfile) -> list[FactGroup]:
+    """Current facts grouped by the stage that taught them (registration, a purchase, a
+    survey...), in the order the stages come, in one query."""
+    grouped: dict[str, list[ProfileFact]] = {}
+    for fact in current_facts(profile):
+        grouped.setdefault(fact.source, []).append(fact)
+    return [
+        FactGroup(category=value, label=label, facts=grouped[value])
+        for value, label in Source.choices
+        if value in grouped
+    ]
+
+
+def correctable_attribute(*, key: str) -> Attribute:
+    """An attribute the customer may set themselves; 404 for unknown or retired keys."""
+    attribute = Attribute.objects.filter(key=key, active=True).first()
+    if attribute is None:
+        raise Http404("No such attribute.")
+    return attribute
+
+
+@dataclass(frozen=True)
+class AccessSummary:
+    count: int
+    last: datetime | None
+    recent: list[datetime]
+
+
+def profile_access_summary(profile: CustomerProfile, *, recent: int = 10) -> AccessSummary:
+    """How often and when staff opened the profile; never who."""
+    accesses = ProfileAccess.objects.filter(profile=profile)
+    totals = accesses.aggregate(count=Count("pk"), last=Max("accessed_at"))
+    times = list(accesses.values_list("accessed_at", flat=True)[:recent])
+    return AccessSummary(count=totals["count"], last=totals["last"], recent=times)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from profiles.models import (
     Attribute,
     Consent,
     CustomerProfile,
+    ForgottenAttribute,
     Kind,
+    ProfileAccess,
     ProfileFact,
     Purpose,
     Sensitivity,
@@ -32,6 +34,8 @@ from profiles.models import (
 )
 
 MAX_TEXT_VALUE = 500
+# Sources where the customer tells us something themselves.
+VOLUNTEERED = frozenset({Source.REGISTRATION, Source.SURVEY, Source.QUESTION, Source.CUSTOMER})
 MAX_LIST_ITEMS = 20
 
 
@@ -120,8 +124,12 @@ def learn(
     origin: str | None = None,
     observed_at: datetime | None = None,
     recorded_by=None,
-) -> ProfileFact:
+) -> ProfileFact | None:
     """Record that `profile` has `value` for the attribute `key`, learned from `source`.
+
+    Returns None, recording nothing, when the customer asked the shop to forget this
+    attribute and the value is inferred (from a purchase, a campaign, a contact...)
+    rather than volunteered by the customer.
 
     The same origin writing the same attribute twice is a no-op that returns the
     first fact; the same value as the current one keeps the current fact. Otherwise
@@ -132,6 +140,11 @@ def learn(
     origin = origin_of(ref) if origin is None else origin
     # Serialise writers per profile so "one current value" holds under concurrency.
     CustomerProfile.objects.select_for_update().filter(pk=profile.pk).exists()
+    if source in VOLUNTEERED:
+        # The customer tells us again themselves: that lifts an earlier "forget this".
+        ForgottenAttribute.objects.filter(profile=profile, attribute=attribute).delete()
+    elif _forgotten(profile, attribute):
+        return None
 
     if origin:
         existing = ProfileFact.objects.filter(
@@ -286,3 +299,44 @@ def profile_refresh_trust(*, profile: CustomerProfile, now: datetime) -> int:
 
 def visit_touch(*, user_id: int, now: datetime) -> None:
     CustomerProfile.objects.filter(user_id=user_id).update(last_seen=now)
+
+
+# --- The customer's own say over their profile ------------------------------------
+
+
+def _forgotten(profile: CustomerProfile, attribute: Attribute) -> bool:
+    return ForgottenAttribute.objects.filter(profile=profile, attribute=attribute).exists()
+
+
+@transaction.atomic
+def fact_correct(
+    *, profile: CustomerProfile, key: str, value: Any, now: datetime | None = None
+) -> ProfileFact:
+    """The customer sets a value themselves (source "customer"); it supersedes what any
+    stage learned, and lifts an earlier "forget this"."""
+    now = now or timezone.now()
+    fact = learn(profile, key, value, source=Source.CUSTOMER, origin="", observed_at=now)
+    assert fact is not None  # the customer's own word is never refused as forgotten
+    return fact
+
+
+@transaction.atomic
+def fact_forget(*, profile: CustomerProfile, key: str, now: datetime | None = None) -> int:
+    """Remove every value, current and past, of one attribute, and remember not to ask
+    or learn it again. Returns how many facts were removed."""
+    now = now or timezone.now()
+    attribute = Attribute.objects.get(key=key)
+    CustomerProfile.objects.select_for_update().filter(pk=profile.pk).exists()
+    removed, _ = ProfileFact.objects.filter(profile=profile, attribute=attribute).delete()
+    ForgottenAttribute.objects.update_or_create(
+        profile=profile, attribute=attribute, defaults={"forgotten_at": now}
+    )
+    profile_refresh_completeness(profile=profile)
+    return removed
+
+
+def profile_access_record(*, profile: CustomerProfile, staff, now: datetime | None = None):
+    """Staff opened the profile: kept for superusers' review and the customer's eyes."""
+    return ProfileAccess.objects.create(
+        profile=profile, staff=staff, accessed_at=now or timezone.now()
+    )

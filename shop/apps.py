@@ -9,3 +9,13 @@ class ShopConfig(AppConfig):
         from shop.demo import seed_demo_shop
 
         return seed_demo_shop(out=out)
+
+    def export_personal_data(self, *, profile) -> dict:
+        from shop.privacy import export_orders
+
+        return export_orders(profile=profile)
+
+    def erase_personal_data(self, *, profile) -> int:
+        from shop.privacy import erase_orders
+
+        return erase_orders(profile=profile)

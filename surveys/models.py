@@ -148,8 +148,13 @@ class Choice(models.Model):
 
 class SurveyResponse(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    # Kept, anonymised, when the customer's account is erased: the results count it.
     profile = models.ForeignKey(
-        CustomerProfile, on_delete=models.CASCADE, related_name="survey_responses"
+        CustomerProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
     )
     submitted_at = models.DateTimeField()
 
