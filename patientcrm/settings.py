@@ -199,6 +199,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# How a phone number without a country code is read (ISO 3166 code).
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "GB")
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

@@ -1,29 +1,40 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.http import urlencode
 
+from profiles import customer360
 from profiles.models import (
     Attribute,
     BuyingPattern,
-    Consent,
     CustomerProfile,
     Outcome,
-    ProfileFact,
+    ProfileAccess,
     ProfileQuestion,
+    Purpose,
     QuestionAsk,
-    Touchpoint,
 )
+from profiles.services import profile_access_record
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
+class ConsentListFilter(admin.SimpleListFilter):
+    """Customers by the choice now in force for one purpose."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    title = "consent"
+    parameter_name = "consent"
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def lookups(self, request, model_admin):
+        rows = []
+        for value, label in Purpose.choices:
+            rows.append((f"{value}:yes", f"{label}: yes"))
+            rows.append((f"{value}:no", f"{label}: no"))
+        return rows
+
+    def queryset(self, request, queryset):
+        purpose, _, answer = (self.value() or "").partition(":")
+        if purpose not in Purpose.values or answer not in ("yes", "no"):
+            return queryset
+        return customer360.consent_filter(queryset, purpose, granted=answer == "yes")
 
 
 class BuyingPatternInline(admin.StackedInline):
@@ -65,53 +76,6 @@ class BuyingPatternInline(admin.StackedInline):
         return pattern.rfm
 
 
-class ProfileFactInline(ReadOnlyInline):
-    model = ProfileFact
-    verbose_name_plural = "What we know (current and past values, with provenance)"
-    fields = (
-        "attribute",
-        "display_value",
-        "source",
-        "ref_label",
-        "observed_at",
-        "recorded_by",
-        "is_current",
-    )
-    readonly_fields = fields
-    ordering = ("-is_current", "attribute__category", "attribute__label", "-observed_at")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("attribute", "recorded_by")
-
-    @admin.display(description="value")
-    def display_value(self, fact):
-        return fact.display_value
-
-
-class TouchpointInline(ReadOnlyInline):
-    model = Touchpoint
-    verbose_name_plural = "Timeline"
-    fields = ("occurred_at", "kind", "summary", "amount", "ref_label")
-    readonly_fields = fields
-
-
-class QuestionAskInline(ReadOnlyInline):
-    model = QuestionAsk
-    verbose_name_plural = "Questions asked (the patient asker's log)"
-    fields = ("asked_at", "visit", "question", "outcome", "answered_at")
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("question")
-
-
-class ConsentInline(ReadOnlyInline):
-    model = Consent
-    verbose_name_plural = "Consents (latest per purpose wins)"
-    fields = ("purpose", "granted", "source", "recorded_at", "policy_version", "ip_address")
-    readonly_fields = fields
-
-
 @admin.register(CustomerProfile)
 class CustomerProfileAdmin(admin.ModelAdmin):
     list_display = (
@@ -124,8 +88,10 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         "completeness_percent",
     )
     list_select_related = ("user", "buying_pattern")
-    list_filter = ("buying_pattern__segment", "trust_level", "last_seen")
+    list_filter = ("buying_pattern__segment", "trust_level", "last_seen", ConsentListFilter)
+    # Also phone numbers in any format, and order numbers (customer360.search_profiles).
     search_fields = ("user__name", "user__email", "user__username")
+    search_help_text = "Name, e-mail, user ID, phone number or order number."
     readonly_fields = (
         "user",
         "visit_count",
@@ -136,17 +102,39 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         "completeness",
         "created_at",
     )
-    inlines = (
-        BuyingPatternInline,
-        ProfileFactInline,
-        QuestionAskInline,
-        ConsentInline,
-        TouchpointInline,
-    )
+    inlines = (BuyingPatternInline,)
+    change_form_template = "admin/profiles/customerprofile/change_form.html"
 
     def has_add_permission(self, request):
         # Profiles are created by registration, never by hand.
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            found = found | customer360.search_profiles(queryset, search_term)
+        return found, may_have_duplicates
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        profile = self.get_object(request, object_id)
+        if profile is not None and self.has_view_or_change_permission(request, profile):
+            if request.method == "GET":
+                profile_access_record(profile=profile, staff=request.user)
+            extra_context = {**(extra_context or {}), **self.whole_customer(request, profile)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def whole_customer(self, request, profile) -> dict:
+        """The customer at a glance, for the change form's template."""
+        asks_url = reverse("admin:profiles_questionask_changelist")
+        return {
+            "pattern": BuyingPattern.objects.filter(profile=profile).first(),
+            "linked_facts": customer360.linked_facts(profile),
+            "consents": customer360.consents_with_history(profile),
+            "timeline": customer360.timeline_page(profile, request.GET.get("timeline")),
+            "stage_links": customer360.stage_links(profile, request.user),
+            "asks_url": f"{asks_url}?{urlencode({'profile__exact': profile.pk})}",
+            "access_count": ProfileAccess.objects.filter(profile=profile).count(),
+        }
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -246,3 +234,29 @@ class QuestionAskAdmin(admin.ModelAdmin):
     @admin.display(description="customer", ordering="profile__user__username")
     def customer(self, ask):
         return ask.profile.user.username
+
+
+@admin.register(ProfileAccess)
+class ProfileAccessAdmin(admin.ModelAdmin):
+    """Who opened which profile when: for superusers to review, never edited."""
+
+    list_display = ("accessed_at", "staff", "profile")
+    list_filter = ("accessed_at",)
+    list_select_related = ("staff", "profile__user")
+    search_fields = ("staff__username", "profile__user__username", "profile__user__email")
+    date_hierarchy = "accessed_at"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

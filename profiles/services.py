@@ -32,6 +32,7 @@ from profiles.models import (
     ValueKind,
     trust_level_for,
 )
+from profiles.phones import normalise_phone
 
 MAX_TEXT_VALUE = 500
 # Sources where the customer tells us something themselves.
@@ -92,6 +93,9 @@ def clean_value(attribute: Attribute, value: Any) -> Any:
         _check_choices(attribute, [text])
     if kind == ValueKind.EMAIL:
         text = text.lower()
+    if kind == ValueKind.PHONE:
+        # One form for every stage, so a call matches the number given at checkout.
+        text = normalise_phone(text) or text
     return text
 
 

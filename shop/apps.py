@@ -19,3 +19,8 @@ class ShopConfig(AppConfig):
         from shop.privacy import erase_orders
 
         return erase_orders(profile=profile)
+
+    def profile_search(self, term: str):
+        from shop.search import profiles_with_order
+
+        return profiles_with_order(term)
