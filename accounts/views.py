@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,6 +30,8 @@ from profiles import selectors as profile_selectors
 from profiles import services as profile_services
 from profiles.models import Purpose
 from profiles.privacy import export_customer
+from profiles.throttle import client_ip as throttle_client_ip
+from profiles.throttle import throttle_hit
 
 
 def client_ip(request) -> str | None:
@@ -72,10 +74,45 @@ class PrivacyView(TemplateView):
         )
 
 
-class RegisterView(FormView):
+class PostRateLimitMixin:
+    """Refuse a flood of POSTs from one address with a 429 page saying why.
+
+    Counted before the form is read, so a flood costs no password hashing and no
+    authentication attempt.
+    """
+
+    rate_scope = ""
+    rate_limit = 10
+    rate_window_seconds = 15 * 60
+    rate_message = "Too many attempts from your network. Please wait a few minutes."
+
+    def post(self, request, *args, **kwargs):
+        allowed = throttle_hit(
+            self.rate_scope,
+            throttle_client_ip(request),
+            limit=self.rate_limit,
+            window_seconds=self.rate_window_seconds,
+        )
+        if not allowed:
+            return render(
+                request,
+                "accounts/rate_limited.html",
+                {"message": self.rate_message, "back": request.path},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+
+class RegisterView(PostRateLimitMixin, FormView):
     template_name = "accounts/register.html"
     form_class = RegistrationForm
     success_url = reverse_lazy("accounts:me")
+    rate_scope = "register"
+    rate_limit = 5
+    rate_window_seconds = 60 * 60
+    rate_message = (
+        "Too many accounts were opened from your network in the last hour. Please try again later."
+    )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -105,9 +142,14 @@ class RegisterView(FormView):
         return super().form_valid(form)
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(PostRateLimitMixin, auth_views.LoginView):
+    """Axes locks one user ID after repeated failures; this also slows one address
+    trying many user IDs."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
+    rate_scope = "login"
+    rate_limit = 30
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):

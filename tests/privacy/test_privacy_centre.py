@@ -181,3 +181,23 @@ def test_privacy_pages_need_a_login(client, name):
 def test_staff_have_no_privacy_centre(client, care_agent):
     client.force_login(care_agent)
     assert client.get(reverse("accounts:account_delete")).status_code == 404
+
+
+def test_registration_is_rate_limited_per_address(client):
+    url = reverse("accounts:register")
+    for n in range(5):
+        client.post(url, {"name": f"Flood {n}"})
+    response = client.post(url, {"name": "Flood again"})
+    assert response.status_code == 429
+    assert "Too many accounts" in response.content.decode()
+    # Another address is not affected.
+    other = client.post(url, {"name": "Someone"}, REMOTE_ADDR="192.0.2.77")
+    assert other.status_code == 200
+
+
+def test_login_is_rate_limited_per_address_across_user_ids(client):
+    url = reverse("accounts:login")
+    for n in range(30):
+        client.post(url, {"username": f"guess{n}", "password": "x"})
+    response = client.post(url, {"username": "guess-more", "password": "x"})
+    assert response.status_code == 429
