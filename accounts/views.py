@@ -213,6 +213,15 @@ class ShopperProfileMixin(LoginRequiredMixin):
 
 
 CONSENT_HISTORY_SHOWN = 50
+# Facts that mirror the account itself: they go only with the account.
+ACCOUNT_KEYS = frozenset({"full_name", "email", "user_id"})
+
+
+def own_attribute(key: str):
+    """An attribute the shopper may correct or forget from the privacy centre."""
+    if key in ACCOUNT_KEYS:
+        raise Http404("This is part of your account; it goes when the account is deleted.")
+    return profile_selectors.correctable_attribute(key=key)
 
 
 class MeView(ShopperProfileMixin, TemplateView):
@@ -228,6 +237,7 @@ class MeView(ShopperProfileMixin, TemplateView):
             consent_states=states,
             consent_history=profile_selectors.consent_history(profile)[:CONSENT_HISTORY_SHOWN],
             staff_views=profile_selectors.profile_access_summary(profile),
+            account_keys=ACCOUNT_KEYS,
             **question_card_context(self.request, profile=profile),
             **kwargs,
         )
@@ -316,7 +326,7 @@ class FactCorrectView(ShopperProfileMixin, FormView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.attribute = profile_selectors.correctable_attribute(key=kwargs["key"])
+        self.attribute = own_attribute(kwargs["key"])
 
     def get_form(self, form_class=None):
         current = profile_selectors.current_values(self.get_profile(), [self.attribute.key])
@@ -350,7 +360,7 @@ class FactForgetView(ShopperProfileMixin, TemplateView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.attribute = profile_selectors.correctable_attribute(key=kwargs["key"])
+        self.attribute = own_attribute(kwargs["key"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(attribute=self.attribute, **kwargs)

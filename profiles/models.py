@@ -211,6 +211,10 @@ class ProfileFact(Provenance):
     @property
     def display_value(self) -> str:
         value = self.value
+        if self.attribute.value_kind == ValueKind.PHONE and isinstance(value, str):
+            from profiles.phones import display_phone
+
+            return display_phone(value)
         if isinstance(value, bool):
             return "Yes" if value else "No"
         if isinstance(value, list):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from shop.models import Order
 from surveys.models import SurveyResponse
 from tests.factories import PASSWORD
-from tests.privacy.conftest import EMAIL, NAME, PHONE, STREET, USERNAME
+from tests.privacy.stages import EMAIL, NAME, PHONE, STREET, USERNAME
 
 pytestmark = pytest.mark.django_db
 

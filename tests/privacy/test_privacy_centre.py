@@ -13,7 +13,7 @@ from profiles.models import Attribute, ProfileFact, ProfileQuestion, Purpose, So
 from profiles.selectors import current_values
 from profiles.services import fact_forget, has_consent, learn, profile_access_record
 from tests.factories import PASSWORD as PASSWORD_OF
-from tests.privacy.conftest import EMAIL, PHONE, place_order
+from tests.privacy.stages import EMAIL, PHONE, place_order
 from tests.shop.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +201,10 @@ def test_login_is_rate_limited_per_address_across_user_ids(client):
         client.post(url, {"username": f"guess{n}", "password": "x"})
     response = client.post(url, {"username": "guess-more", "password": "x"})
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("key", ["email", "full_name", "user_id"])
+def test_account_facts_go_only_with_the_account(me, customer, key):
+    assert me.get(reverse("accounts:fact_forget", args=[key])).status_code == 404
+    assert me.post(reverse("accounts:fact_forget", args=[key])).status_code == 404
+    assert ProfileFact.objects.filter(profile=customer.profile, attribute__key=key).exists()

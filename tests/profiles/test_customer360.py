@@ -11,7 +11,7 @@ from django.utils import timezone
 from profiles.models import Kind, ProfileAccess, Purpose, Source
 from profiles.services import learn, record_touchpoint, set_consent
 from tests.factories import make_shopper
-from tests.privacy.conftest import place_order
+from tests.privacy.stages import place_order
 from tests.shop.factories import make_order, make_product
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_the_page_shows_the_whole_customer(care, buyer):
     # A fact learned from an order links to that order's admin page.
     order = buyer.orders.get()
     assert reverse("admin:shop_order_change", args=[order.pk]) in page
-    assert "+441134960000" in page  # the phone, in one form
+    assert "+44 113 496 0000" in page  # the phone, shown as people write it
     # Links to the customer's rows in the stages' own lists.
     assert f"{reverse('admin:shop_order_changelist')}?profile__exact={buyer.pk}" in page
     assert 'id="c360-consents"' in page and 'id="c360-timeline"' in page

@@ -1,0 +1,70 @@
+"""A customer who has been through the stages: registered, ordered, answered a survey
+and a question — the subject of the privacy centre's tests."""
+
+import uuid
+
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+
+from profiles import asking
+from profiles.models import ProfileQuestion
+from shop.cart import Cart
+from shop.services import ShippingAddress, order_place
+from surveys.services import survey_offer_for, survey_submit
+from tests.factories import make_shopper
+from tests.shop.factories import make_product
+from tests.surveys.factories import choice_id, make_habits_survey, questions_of
+
+NAME = "Zelda Quistgaard"
+EMAIL = "zelda.quistgaard@example.org"
+USERNAME = "zquist"
+PHONE = "+44 7700 900123"
+STREET = "17 Marigold Terrace"
+
+
+def place_order(profile, product, *, phone=PHONE):
+    cart = Cart(SessionStore())
+    cart.put(product, 2)
+    return order_place(
+        profile=profile,
+        cart=cart,
+        address=ShippingAddress(
+            name=NAME, street=STREET, city="Whitby", postcode="YO21 1AA", country="GB", phone=phone
+        ),
+        payment_method="invoice",
+        checkout_token=uuid.uuid4(),
+    )
+
+
+def make_stage_customer():
+    """A customer with something from every stage built so far."""
+    user = make_shopper(
+        name=NAME, username=USERNAME, email=EMAIL, marketing_email=True, surveys=True
+    )
+    profile = user.profile
+    product = make_product(name="Lapsang souchong", price="8.50")
+    place_order(profile, product)
+    survey = make_habits_survey()
+    assert survey_offer_for(profile=profile, now=timezone.now()) == survey
+    device, found, _helps, scale, text = questions_of(survey)
+    survey_submit(
+        survey=survey,
+        profile=profile,
+        data={
+            device.pk: choice_id(device, "Phone"),
+            found.pk: choice_id(found, "Friend or family"),
+            scale.pk: 4,
+            text.pk: f"Call me on {PHONE}, {NAME} here",
+        },
+    )
+    question = ProfileQuestion.objects.filter(active=True).first()
+    if question is not None:
+        profile.refresh_from_db()
+        now = timezone.now()
+        profile.visit_started_at = now
+        profile.trust_level = 5
+        profile.save(update_fields=["visit_started_at", "trust_level"])
+        ask = asking.next_question(profile, page="/catalogue/", now=now)
+        if ask is not None:
+            asking.skip_question(profile=profile, ask=ask, now=now)
+    return user
