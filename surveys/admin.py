@@ -7,7 +7,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from surveys.guard import flag_question, flag_questions, publish_refusal
-from surveys.models import Choice, Question, QuestionKind, Survey, SurveyStatus
+from surveys.models import (
+    Answer,
+    Choice,
+    Question,
+    QuestionKind,
+    Survey,
+    SurveyResponse,
+    SurveyStatus,
+)
 from surveys.selectors import survey_questions
 from surveys.services import survey_record_override
 
@@ -234,3 +242,52 @@ class QuestionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("survey", "attribute")
     ordering = ("survey", "position", "pk")
     inlines = (ChoiceInline,)
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    extra = 0
+    can_delete = False
+    fields = ("question", "chosen", "scale_value", "text")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question").prefetch_related("choices")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="chosen")
+    def chosen(self, answer):
+        return ", ".join(choice.label for choice in answer.choices.all())
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    """One customer's answers, for customer care helping that customer. Marketing reads
+    results only in aggregate (/marketing/surveys/), never a person's response."""
+
+    list_display = ("submitted_at", "survey", "customer")
+    list_filter = ("survey", "submitted_at")
+    list_select_related = ("survey", "profile__user")
+    search_fields = ("profile__user__username", "profile__user__email", "survey__title")
+    date_hierarchy = "submitted_at"
+    fields = ("survey", "profile", "submitted_at")
+    readonly_fields = fields
+    inlines = (AnswerInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="customer", ordering="profile__user__username")
+    def customer(self, response):
+        return response.profile.user.username if response.profile else "(erased)"

@@ -140,3 +140,11 @@ def test_only_superusers_review_profile_accesses(client, care_agent, superuser, 
     response = client.get(url)
     assert response.status_code == 200
     assert care_agent.username in response.content.decode()
+
+
+def test_care_reaches_survey_and_campaign_responses_from_the_page(care, buyer):
+    page = care.get(change_url(buyer)).content.decode()
+    for name in ("surveys_surveyresponse", "campaigns_recipient"):
+        url = reverse(f"admin:{name}_changelist")
+        assert f"{url}?profile__exact={buyer.pk}" in page
+        assert care.get(f"{url}?profile__exact={buyer.pk}").status_code == 200
