@@ -17,6 +17,19 @@ from profiles.models import (
 from profiles.services import profile_access_record
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log that only the code writes: staff read it, nobody adds, edits or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ConsentListFilter(admin.SimpleListFilter):
     """Customers by the choice now in force for one purpose."""
 
@@ -211,7 +224,7 @@ class ProfileQuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuestionAsk)
-class QuestionAskAdmin(admin.ModelAdmin):
+class QuestionAskAdmin(ReadOnlyAdmin):
     """The log of every ask and its outcome: read-only, written only by the asker."""
 
     list_display = ("asked_at", "customer", "question", "visit", "outcome", "answered_at")
@@ -222,22 +235,13 @@ class QuestionAskAdmin(admin.ModelAdmin):
     fields = ("profile", "question", "visit", "asked_at", "outcome", "answered_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="customer", ordering="profile__user__username")
     def customer(self, ask):
         return ask.profile.user.username
 
 
 @admin.register(ProfileAccess)
-class ProfileAccessAdmin(admin.ModelAdmin):
+class ProfileAccessAdmin(ReadOnlyAdmin):
     """Who opened which profile when: for superusers to review, never edited."""
 
     list_display = ("accessed_at", "staff", "profile")
@@ -251,12 +255,3 @@ class ProfileAccessAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,6 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from profiles.admin import ReadOnlyAdmin
 from surveys.guard import flag_question, flag_questions, publish_refusal
 from surveys.models import (
     Answer,
@@ -266,7 +267,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(ReadOnlyAdmin):
     """One customer's answers, for customer care helping that customer. Marketing reads
     results only in aggregate (/marketing/surveys/), never a person's response."""
 
@@ -278,15 +279,6 @@ class SurveyResponseAdmin(admin.ModelAdmin):
     fields = ("survey", "profile", "submitted_at")
     readonly_fields = fields
     inlines = (AnswerInline,)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="customer", ordering="profile__user__username")
     def customer(self, response):
