@@ -341,6 +341,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=15),
     },
     # Orders arrive as touchpoints at any time; conversions are attributed hourly.
+    # New mail in the customer-care mailbox becomes contact logs (off without a host).
+    "ingest-contact-mail": {
+        "task": "contacts.tasks.ingest_imap_task",
+        "schedule": 5 * 60,
+    },
     "attribute-campaign-conversions": {
         "task": "campaigns.tasks.attribute_conversions_task",
         "schedule": crontab(minute=40),
@@ -370,3 +375,13 @@ CAMPAIGN_CONVERSION_WINDOW_DAYS = env_int("CAMPAIGN_CONVERSION_WINDOW_DAYS", 14)
 CAMPAIGN_SEND_BATCH = env_int("CAMPAIGN_SEND_BATCH", 200)
 # Dashboards never show a number covering fewer customers than this.
 MIN_CELL_SIZE = 5
+
+# --- Contact logs -------------------------------------------------------------------
+# The customer-care mailbox, read every five minutes; empty host = no IMAP import.
+CONTACTS_IMAP_HOST = env_str("CONTACTS_IMAP_HOST")
+CONTACTS_IMAP_PORT = env_int("CONTACTS_IMAP_PORT", 993)
+CONTACTS_IMAP_USER = env_str("CONTACTS_IMAP_USER")
+CONTACTS_IMAP_PASSWORD = env_str("CONTACTS_IMAP_PASSWORD")
+CONTACTS_IMAP_FOLDER = env_str("CONTACTS_IMAP_FOLDER", "INBOX")
+CONTACTS_IMAP_BATCH = env_int("CONTACTS_IMAP_BATCH", 200)
+CONTACTS_IMAP_TIMEOUT = env_int("CONTACTS_IMAP_TIMEOUT", 30)

@@ -40,3 +40,13 @@ def display_phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def national_digits(value: str) -> str:
+    """The national significant number ("1134960000"), the part every written form of
+    a number contains; "" for what is not a number."""
+    try:
+        number = phonenumbers.parse(value, default_region())
+    except phonenumbers.NumberParseException:
+        return ""
+    return str(number.national_number)

@@ -1,0 +1,97 @@
+"""E-mail from an IMAP mailbox, for production: Celery beat runs `ingest_imap_task`.
+
+Settings (all optional; import is off while CONTACTS_IMAP_HOST is empty):
+CONTACTS_IMAP_HOST, CONTACTS_IMAP_PORT (993), CONTACTS_IMAP_USER,
+CONTACTS_IMAP_PASSWORD, CONTACTS_IMAP_FOLDER ("INBOX"), CONTACTS_IMAP_BATCH (200
+messages per run), CONTACTS_IMAP_TIMEOUT (30 seconds).
+
+Unseen messages are fetched with BODY.PEEK (which leaves them unseen) and marked
+\\Seen only once imported, so a run that dies half-way fetches the rest next time;
+one fetched twice is found by its Message-ID and not imported again.
+"""
+
+import imaplib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# Worth a retry of the whole run; a refused login or a missing folder is not.
+TRANSIENT_IMAP_ERRORS = (imaplib.IMAP4.abort, OSError)
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    user: str
+    password: str
+    folder: str
+    batch: int
+    timeout: int
+
+
+def imap_settings() -> ImapSettings:
+    return ImapSettings(
+        host=getattr(settings, "CONTACTS_IMAP_HOST", "") or "",
+        port=int(getattr(settings, "CONTACTS_IMAP_PORT", 993) or 993),
+        user=getattr(settings, "CONTACTS_IMAP_USER", "") or "",
+        password=getattr(settings, "CONTACTS_IMAP_PASSWORD", "") or "",
+        folder=getattr(settings, "CONTACTS_IMAP_FOLDER", "INBOX") or "INBOX",
+        batch=int(getattr(settings, "CONTACTS_IMAP_BATCH", 200) or 200),
+        timeout=int(getattr(settings, "CONTACTS_IMAP_TIMEOUT", 30) or 30),
+    )
+
+
+class ImapError(Exception):
+    """The server refused something the import needs (login, the folder)."""
+
+
+def _ok(response, what: str):
+    kind, data = response
+    if kind != "OK":
+        raise ImapError(f"IMAP {what} failed: {data!r}")
+    return data
+
+
+def _raw_of(data) -> bytes | None:
+    for item in data or []:
+        if isinstance(item, tuple) and len(item) >= 2 and isinstance(item[1], bytes):
+            return item[1]
+    return None
+
+
+def imap_ingest():
+    """Import up to CONTACTS_IMAP_BATCH unseen messages; None when IMAP is not set up."""
+    from contacts.services import IngestReport, mail_ingest_one, own_addresses
+
+    config = imap_settings()
+    if not config.host:
+        return None
+    report = IngestReport()
+    own = own_addresses()
+    connection = imaplib.IMAP4_SSL(config.host, config.port, timeout=config.timeout)
+    try:
+        _ok(connection.login(config.user, config.password), "login")
+        _ok(connection.select(config.folder), f"select {config.folder}")
+        uids = (_ok(connection.uid("SEARCH", None, "UNSEEN"), "search")[0] or b"").split()
+        for uid in uids[: config.batch]:
+            data = _ok(connection.uid("FETCH", uid, "(BODY.PEEK[])"), "fetch")
+            raw = _raw_of(data)
+            label = f"imap:{config.folder}/{uid.decode()}"
+            if raw is None:
+                report.add("skipped", "empty IMAP fetch")
+                continue
+            outcome = mail_ingest_one(label=label, raw=raw, own=own, report=report)
+            if not outcome.startswith("skipped: failed"):
+                # A failed write (database down) stays unseen, to be fetched again.
+                connection.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    finally:
+        try:
+            connection.logout()
+        except Exception:  # the server may have gone already
+            logger.warning("IMAP logout failed", exc_info=True)
+    logger.info("IMAP import from %s/%s: %s", config.host, config.folder, report.line())
+    return report

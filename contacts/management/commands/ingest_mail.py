@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from contacts.services import mail_ingest
+
+PROGRESS_EVERY = 50
+
+
+class Command(BaseCommand):
+    help = (
+        "Import e-mail from an mbox file, a Maildir or a folder of .eml files into the "
+        "contact logs. Idempotent by Message-ID: running it again imports nothing new. "
+        "Bad messages are skipped with a reason and never stop the import."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="an mbox file, a Maildir, or a folder of .eml files")
+
+    def handle(self, *args, path, **options):
+        source = Path(path)
+        if not source.exists():
+            raise CommandError(f"{source} does not exist.")
+        verbose = options["verbosity"] >= 2
+        self.stdout.write(f"importing mail from {source} ...")
+
+        def progress(label, outcome, report):
+            if verbose or outcome.startswith("skipped"):
+                self.stdout.write(f"  {label}: {outcome}")
+            if report.read % PROGRESS_EVERY == 0:
+                self.stdout.write(f"  {report.read} messages read")
+
+        try:
+            report = mail_ingest(path=source, progress=progress)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.style.SUCCESS(report.line()))
