@@ -6,6 +6,8 @@ import uuid
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
+from contacts.services import call_log, contact_essence, mail_import
+from feedback.services import feedback_submit
 from profiles import asking
 from profiles.models import ProfileQuestion
 from shop.cart import Cart
@@ -57,6 +59,26 @@ def make_stage_customer():
             text.pk: f"Call me on {PHONE}, {NAME} here",
         },
     )
+    order_number = profile.orders.get().number
+    _, mail = mail_import(
+        raw=(
+            f"From: {NAME} <{EMAIL}>\r\nTo: shop@patientcrm.example\r\n"
+            f"Subject: Where is order {order_number}?\r\nMessage-ID: <stage-1@example.org>\r\n"
+            "Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\n"
+            f"Hello, my order {order_number} has not arrived at {STREET}. "
+            f"Please call me on {PHONE}.\r\n{NAME}\r\n"
+        ).encode()
+    )
+    call = call_log(number=PHONE, notes=f"{NAME} asked about delivery to {STREET}.", key="c1")
+    for log in (mail, call):  # the essence task runs on commit, which tests never reach
+        contact_essence(log_id=log.pk)
+    feedback_submit(
+        kind="wish",
+        text=f"I wish you sold smoked teas in bigger tins. {NAME}, {PHONE}",
+        rating=4,
+        profile=profile,
+    )
+    feedback_submit(kind="problem", text="My parcel came late, twice now.", identifier=EMAIL)
     question = ProfileQuestion.objects.filter(active=True).first()
     if question is not None:
         profile.refresh_from_db()

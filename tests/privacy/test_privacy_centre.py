@@ -141,6 +141,10 @@ def test_download_holds_every_stage(me, customer):
     assert {point["kind"] for point in hub["timeline"]} >= {"registered", "order_placed"}
     assert hub["consents"] and hub["question_answers"] is not None
     assert data["shop"]["orders"][0]["ship_to"]["phone"] == PHONE
+    contacts = data["contacts"]["contact_logs"]
+    assert {log["channel"] for log in contacts} == {"E-mail", "Phone call"}
+    assert all(log["essence"]["summary"] for log in contacts)
+    assert {item["kind"] for item in data["feedback"]["feedback_items"]} >= {"wish"}
     answers = data["surveys"]["survey_responses"][0]["answers"]
     assert any(answer["choices"] == ["Phone"] for answer in answers)
     # Every app that keeps personal data has its part in the file.
