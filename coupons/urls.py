@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from coupons import views
 
 app_name = "coupons"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("marketing/coupons/", views.CouponDashboardView.as_view(), name="dashboard"),
+]

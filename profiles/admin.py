@@ -50,45 +50,6 @@ class ConsentListFilter(admin.SimpleListFilter):
         return customer360.consent_filter(queryset, purpose, granted=answer == "yes")
 
 
-class BuyingPatternInline(admin.StackedInline):
-    model = BuyingPattern
-    can_delete = False
-    verbose_name_plural = "Buying pattern (computed from orders in the background)"
-    fields = (
-        ("segment", "rfm_scores"),
-        ("order_count", "total_spent", "avg_order_value", "discount_share"),
-        ("first_order_at", "last_order_at", "recency_days"),
-        ("mean_days_between", "expected_next_order"),
-        "top_categories",
-        "computed_at",
-    )
-    readonly_fields = (
-        "segment",
-        "rfm_scores",
-        "order_count",
-        "total_spent",
-        "avg_order_value",
-        "discount_share",
-        "first_order_at",
-        "last_order_at",
-        "recency_days",
-        "mean_days_between",
-        "expected_next_order",
-        "top_categories",
-        "computed_at",
-    )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="R F M")
-    def rfm_scores(self, pattern):
-        return pattern.rfm
-
-
 @admin.register(CustomerProfile)
 class CustomerProfileAdmin(admin.ModelAdmin):
     list_display = (
@@ -115,7 +76,6 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         "completeness",
         "created_at",
     )
-    inlines = (BuyingPatternInline,)
     change_form_template = "admin/profiles/customerprofile/change_form.html"
 
     def has_add_permission(self, request):

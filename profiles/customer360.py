@@ -86,7 +86,9 @@ def stage_links(profile: CustomerProfile, user) -> list[StageLink]:
     """This customer's rows in every admin list the staff member may open, with counts."""
     links = []
     for model in apps.get_models():
-        if model._meta.app_label == "profiles" or not admin.site.is_registered(model):
+        if model._meta.app_label == "profiles" or model._meta.proxy:
+            continue  # the hub's own rows are on the page; a proxy is a view of another list
+        if not admin.site.is_registered(model):
             continue
         model_admin = admin.site.get_model_admin(model)
         for field in _profile_links_of(model):

@@ -7,6 +7,7 @@ check that the input has the right shape and say clearly when it has not.
 import re
 import unicodedata
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row, Submit
 from django import forms
@@ -18,6 +19,8 @@ from shop.selectors import DEFAULT_SORT, SORTS, CatalogueQuery
 from shop.services import ShippingAddress
 
 MAX_PRICE = 10_000_000
+COUPON_INPUT_MAX = 40
+APPLY_COUPON = "apply_coupon"
 # Royal Mail's format: outward code (area, district) and inward code (sector, unit).
 UK_POSTCODE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9][0-9]?|[A-HK-Y][0-9][0-9]?|[0-9][A-HJKPSTUW]|"
@@ -210,6 +213,15 @@ class CheckoutForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Please choose how you would like to pay."},
     )
+    coupon_code = forms.CharField(
+        label="Coupon code (optional)",
+        max_length=COUPON_INPUT_MAX,
+        required=False,
+        help_text="From your postcard, letter or e-mail; capitals, spaces and dashes don't matter.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
     token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -226,10 +238,39 @@ class CheckoutForm(forms.Form):
                 "country",
                 "phone",
             ),
+            Fieldset(
+                "Do you have a coupon?",
+                Field("coupon_code", wrapper_class="mb-2"),
+                # formnovalidate: applying a code must not demand the address first.
+                StrictButton(
+                    "Apply code",
+                    type="submit",
+                    name=APPLY_COUPON,
+                    value="apply",
+                    css_class="btn-outline-dark mb-3",
+                    formnovalidate="formnovalidate",
+                ),
+            ),
             Fieldset("How would you like to pay?", "payment_method"),
             "token",
         )
         self.helper.add_input(Submit("submit", "Place my order"))
+
+    def clean_coupon_code(self) -> str:
+        code = " ".join(self.cleaned_data["coupon_code"].split())
+        if code and not all(ch.isascii() and (ch.isalnum() or ch in " -") for ch in code):
+            raise ValidationError(
+                "A coupon code has only letters and digits (dashes and spaces are fine)."
+            )
+        return code
+
+    def coupon_errors_only(self) -> None:
+        """Keep only the coupon's errors: applying a code says nothing yet about an address
+        the shopper may not have typed."""
+        self.full_clean()
+        for name in list(self.errors):
+            if name != "coupon_code":
+                del self.errors[name]
 
     def clean_name(self) -> str:
         name = _plain_text(self.cleaned_data["name"], "name")

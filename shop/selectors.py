@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from profiles.models import CustomerProfile
+from profiles.phones import display_phone
 from profiles.selectors import current_values, profile_for_user
 from shop.models import COUNTRIES, Category, Order, PaymentMethod, Product
 
@@ -141,4 +142,7 @@ def checkout_initial(*, profile: CustomerProfile) -> dict[str, str]:
     method = methods.get(initial.pop("payment_method", "").casefold())
     if method:
         initial["payment_method"] = method
+    # The profile keeps phone numbers in E.164; the form shows them as people write them.
+    if initial.get("phone"):
+        initial["phone"] = display_phone(initial["phone"])
     return initial

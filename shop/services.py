@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from coupons import services as coupon_services
+from coupons.services import CouponError  # noqa: F401 - the checkout view catches it
 from profiles import services as profile_services
 from profiles.background import enqueue_on_commit
 from profiles.models import CustomerProfile, Kind, Source
@@ -124,12 +126,17 @@ def order_place(
     address: ShippingAddress,
     payment_method: str,
     checkout_token: uuid.UUID,
+    coupon_code: str = "",
 ) -> Order:
     """Place the order for the cart, all or nothing, and teach the profile what it shows.
 
     Prices and stock are checked again under row locks; stock is decremented
     with a guarded UPDATE so two checkouts can never sell the last item twice.
     The same checkout token placed twice returns the first order.
+
+    A coupon code is redeemed in the same transaction, its row locked: when it no longer
+    works (another checkout used the last of it a moment ago) CouponError says why and
+    nothing is ordered, rather than charging a total the shopper did not see.
     """
     existing = Order.objects.filter(checkout_token=checkout_token, profile=profile).first()
     if existing is not None:
@@ -150,7 +157,9 @@ def order_place(
         raise CheckoutError("Your cart is empty.")
     try:
         with transaction.atomic():
-            order = _order_create(profile, lines, address, payment_method, checkout_token)
+            order = _order_create(
+                profile, lines, address, payment_method, checkout_token, coupon_code
+            )
     except IntegrityError:
         # The same checkout was submitted twice at once; the other request won.
         existing = Order.objects.filter(checkout_token=checkout_token, profile=profile).first()
@@ -163,7 +172,7 @@ def order_place(
     return order
 
 
-def _order_create(profile, lines, address, payment_method, checkout_token) -> Order:
+def _order_create(profile, lines, address, payment_method, checkout_token, coupon_code="") -> Order:
     ids = sorted(line.product.pk for line in lines)
     # Lock in id order so concurrent checkouts cannot deadlock each other.
     locked = {
@@ -199,6 +208,8 @@ def _order_create(profile, lines, address, payment_method, checkout_token) -> Or
     )
     order.number = str(ORDER_NUMBER_OFFSET + order.pk)
     Order.objects.filter(pk=order.pk).update(number=order.number)
+    if coupon_code.strip():
+        _discount_apply(order, profile, coupon_code, now)
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -217,6 +228,19 @@ def _order_create(profile, lines, address, payment_method, checkout_token) -> Or
     mark_patterns_stale(profile, now=now)
     enqueue_on_commit(refresh_patterns_task, profile_ids=[profile.pk])
     return order
+
+
+def _discount_apply(order: Order, profile, coupon_code: str, now) -> None:
+    redemption = coupon_services.coupon_redeem(
+        code=coupon_code, profile=profile, order=order, subtotal=order.subtotal, now=now
+    )
+    order.discount = redemption.discount
+    order.total = order.subtotal - redemption.discount
+    order.discount_code = redemption.code.display_code
+    # One statement, so the check "total is subtotal less discount" holds throughout.
+    Order.objects.filter(pk=order.pk).update(
+        discount=order.discount, total=order.total, discount_code=order.discount_code
+    )
 
 
 def _merged(previous, new: list[str]) -> list[str]:

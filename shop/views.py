@@ -18,10 +18,13 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import escape
 from django.views.generic import FormView, TemplateView, View
 
+from coupons import services as coupon_services
+from coupons.services import CouponError
 from profiles.selectors import profile_for_user
 from shop import selectors, services
 from shop.cart import Cart, CartLine
 from shop.forms import (
+    APPLY_COUPON,
     CartAddForm,
     CartRemoveForm,
     CartUpdateForm,
@@ -34,6 +37,7 @@ CATALOGUE_PAGE_SIZE = 24
 ORDERS_PAGE_SIZE = 20
 LOW_STOCK = 5
 CHECKOUT_SESSION_KEY = "shop.checkout_token"
+COUPON_SESSION_KEY = "shop.coupon_code"
 PICTURE_MAX_AGE = 60 * 60 * 24
 
 
@@ -268,6 +272,8 @@ def _uuid(value) -> uuid.UUID | None:
 class CheckoutView(ShopperMixin, FormView):
     template_name = "shop/checkout.html"
     form_class = CheckoutForm
+    # Set when coupon guessing is throttled: the page answers 429 Too Many Requests.
+    throttled = False
 
     def get(self, request, *args, **kwargs):
         profile = self.get_profile()
@@ -278,7 +284,10 @@ class CheckoutView(ShopperMixin, FormView):
         # A new token per rendered checkout: placing it twice makes one order.
         token = uuid.uuid4()
         request.session[CHECKOUT_SESSION_KEY] = str(token)
-        form = CheckoutForm(initial={**selectors.checkout_initial(profile=profile), "token": token})
+        initial = {**selectors.checkout_initial(profile=profile), "token": token}
+        if request.session.get(COUPON_SESSION_KEY):
+            initial["coupon_code"] = request.session[COUPON_SESSION_KEY]
+        form = CheckoutForm(initial=initial)
         return self.render_to_response(self.get_context_data(form=form, lines=lines))
 
     def post(self, request, *args, **kwargs):
@@ -297,7 +306,60 @@ class CheckoutView(ShopperMixin, FormView):
                 "Please check your order below and place it again.",
             )
             return redirect("shop:checkout")
+        if APPLY_COUPON in request.POST:
+            return self.coupon_apply(CheckoutForm(request.POST))
         return super().post(request, *args, **kwargs)
+
+    # --- The coupon ------------------------------------------------------------------
+
+    def _guessing(self) -> dict:
+        if not self.request.session.session_key:
+            self.request.session.save()
+        return {
+            "session_key": self.request.session.session_key,
+            "user_id": self.request.user.pk,
+        }
+
+    def coupon_check(self, form, code: str):
+        """The quote for `code`, or None with the reason on the form's coupon field.
+
+        Throttled per session and per account: once too many codes failed, nothing is
+        checked at all until the window is over, so guessing learns nothing more.
+        """
+        guessing = self._guessing()
+        if coupon_services.guessing_blocked(**guessing):
+            form.add_error("coupon_code", CouponError("throttled"))
+            self.throttled = True
+            return None
+        try:
+            return coupon_services.coupon_quote(
+                code=code,
+                profile=self.get_profile(),
+                subtotal=_subtotal(Cart(self.request.session).lines()),
+            )
+        except CouponError as error:
+            coupon_services.guess_failed(**guessing)
+            form.add_error("coupon_code", error)
+            return None
+
+    def coupon_apply(self, form):
+        """The "Apply code" button: show the discount in the summary and keep the code in
+        the session for the order; the address is not checked yet."""
+        form.coupon_errors_only()
+        session = self.request.session
+        if "coupon_code" not in form.errors:
+            code = form.cleaned_data["coupon_code"]
+            if not code:
+                session.pop(COUPON_SESSION_KEY, None)
+                messages.info(self.request, "No coupon code: your order has no discount.")
+            elif self.coupon_check(form, code) is not None:
+                session[COUPON_SESSION_KEY] = code
+                messages.success(self.request, "Your coupon code is applied.")
+        if "coupon_code" in form.errors:
+            session.pop(COUPON_SESSION_KEY, None)
+        return self.render_to_response(
+            self.get_context_data(form=form), status=429 if self.throttled else 200
+        )
 
     def form_valid(self, form):
         cart = Cart(self.request.session)
@@ -307,6 +369,11 @@ class CheckoutView(ShopperMixin, FormView):
             if not lines:
                 return redirect("shop:cart")
             return self.render_to_response(self.get_context_data(form=form, lines=lines))
+        code = form.cleaned_data["coupon_code"]
+        if code and coupon_services.guessing_blocked(**self._guessing()):
+            form.add_error("coupon_code", CouponError("throttled"))
+            self.throttled = True
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         try:
             order = services.order_place(
                 profile=self.get_profile(),
@@ -314,7 +381,13 @@ class CheckoutView(ShopperMixin, FormView):
                 address=form.address(),
                 payment_method=form.cleaned_data["payment_method"],
                 checkout_token=form.cleaned_data["token"],
+                coupon_code=code,
             )
+        except CouponError as error:
+            coupon_services.guess_failed(**self._guessing())
+            self.request.session.pop(COUPON_SESSION_KEY, None)
+            form.add_error("coupon_code", error)
+            return self.render_to_response(self.get_context_data(form=form))
         except ValidationError as error:
             _report(self.request, error)
             lines = cart.lines()
@@ -328,19 +401,39 @@ class CheckoutView(ShopperMixin, FormView):
         # the cart, and whichever request saves the session last must not bring it back.
         cart.clear()
         self.request.session.pop(CHECKOUT_SESSION_KEY, None)
+        self.request.session.pop(COUPON_SESSION_KEY, None)
         return redirect("shop:order_thanks", number=order.number)
 
     def get_context_data(self, **kwargs):
         lines = kwargs.pop("lines", None)
         if lines is None:
             lines = Cart(self.request.session).lines()
+        subtotal = _subtotal(lines)
         return super().get_context_data(
             lines=lines,
-            subtotal=_subtotal(lines),
+            subtotal=subtotal,
+            quote=self.coupon_quote(kwargs.get("form"), subtotal),
             price_changed=any(line.price_changed for line in lines),
             short=[line for line in lines if line.quantity > line.product.stock],
             **kwargs,
         )
+
+    def coupon_quote(self, form, subtotal: Decimal):
+        """The discount of the code applied in this session, for the summary; a code that
+        stopped working (it expired, or the cart shrank below its minimum) is said so."""
+        if form is not None and form.errors.get("coupon_code"):
+            return None
+        code = self.request.session.get(COUPON_SESSION_KEY)
+        if not code or not subtotal:
+            return None
+        try:
+            return coupon_services.coupon_quote(
+                code=code, profile=self.get_profile(), subtotal=subtotal
+            )
+        except CouponError as error:
+            self.request.session.pop(COUPON_SESSION_KEY, None)
+            messages.warning(self.request, f"Your coupon no longer applies: {error.messages[0]}")
+            return None
 
 
 class OrderThanksView(LoginRequiredMixin, TemplateView):

@@ -2,11 +2,14 @@
 and a question — the subject of the privacy centre's tests."""
 
 import uuid
+from decimal import Decimal
 
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from contacts.services import call_log, contact_essence, mail_import
+from coupons.models import DiscountKind
+from coupons.services import Terms, code_create_shared
 from feedback.services import feedback_submit
 from profiles import asking
 from profiles.models import ProfileQuestion
@@ -24,7 +27,7 @@ PHONE = "+44 7700 900123"
 STREET = "17 Marigold Terrace"
 
 
-def place_order(profile, product, *, phone=PHONE):
+def place_order(profile, product, *, phone=PHONE, coupon_code=""):
     cart = Cart(SessionStore())
     cart.put(product, 2)
     return order_place(
@@ -35,6 +38,7 @@ def place_order(profile, product, *, phone=PHONE):
         ),
         payment_method="invoice",
         checkout_token=uuid.uuid4(),
+        coupon_code=coupon_code,
     )
 
 
@@ -60,6 +64,10 @@ def make_stage_customer():
         },
     )
     order_number = profile.orders.get().number
+    code_create_shared(
+        code="THANKYOU5", terms=Terms(kind=DiscountKind.PERCENT, value=Decimal(5), max_uses=100)
+    )
+    place_order(profile, product, coupon_code="thankyou5")
     _, mail = mail_import(
         raw=(
             f"From: {NAME} <{EMAIL}>\r\nTo: shop@patientcrm.example\r\n"

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from coupons.models import Redemption
 from shop.models import Order
 from surveys.models import SurveyResponse
 from tests.factories import PASSWORD
@@ -49,8 +50,10 @@ def test_orders_and_survey_results_stay_anonymised(client, customer):
     erase(client, customer)
 
     assert Order.objects.filter(profile__isnull=True).count() == orders
-    order = Order.objects.get(profile__isnull=True)
-    assert order.ship_name == "(erased)" and order.ship_phone == "" and order.total > 0
+    for order in Order.objects.filter(profile__isnull=True):
+        assert order.ship_name == "(erased)" and order.ship_phone == "" and order.total > 0
+    discounted = Order.objects.get(profile__isnull=True, discount__gt=0)
+    assert Redemption.objects.get(order=discounted).profile is None
     assert SurveyResponse.objects.filter(profile__isnull=True).count() == responses
 
 

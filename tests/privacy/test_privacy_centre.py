@@ -145,6 +145,7 @@ def test_download_holds_every_stage(me, customer):
     assert {log["channel"] for log in contacts} == {"E-mail", "Phone call"}
     assert all(log["essence"]["summary"] for log in contacts)
     assert {item["kind"] for item in data["feedback"]["feedback_items"]} >= {"wish"}
+    assert data["coupons"]["redemptions"][0]["code"] == "THANKYOU5"
     answers = data["surveys"]["survey_responses"][0]["answers"]
     assert any(answer["choices"] == ["Phone"] for answer in answers)
     # Every app that keeps personal data has its part in the file.

@@ -3,6 +3,7 @@
 import re
 import uuid
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -226,7 +227,8 @@ def test_phone_numbers_are_checked(filled_cart, phone):
 def test_a_valid_phone_is_kept_and_learned(filled_cart, shopper):
     assert place(filled_cart, phone="+44 (0)113 496-0000").status_code == 302
     assert Order.objects.get().ship_phone == "+44 (0)113 496-0000"
-    assert known_facts(shopper.profile)["phone"].value == "+44 (0)113 496-0000"
+    # The profile keeps every number in one form (E.164), whatever was typed.
+    assert known_facts(shopper.profile)["phone"].value == "+441134960000"
 
 
 @pytest.mark.parametrize(
@@ -298,7 +300,7 @@ def test_the_next_checkout_is_prefilled_from_the_first(filled_cart, teapot):
         "city": "Leeds",
         "postcode": "LS1 6HD",
         "country": "GB",
-        "phone": "0113 496 0000",
+        "phone": "+44 113 496 0000",
     }
     assert initial["payment_method"] == "invoice"
 
@@ -449,3 +451,123 @@ def test_shop_pages_have_no_inline_script_or_style(filled_cart, teapot):
     for path, body in html.items():
         assert " style=" not in body, path
         assert re.findall(r"<script(?![^>]*\ssrc=)", body) == [], path
+
+
+# --- The coupon field -------------------------------------------------------
+
+
+def apply(client, code: str, token=None, **fields):
+    token = open_checkout(client) if token is None else token
+    return client.post(
+        "/shop/checkout/",
+        {"token": token, "coupon_code": code, "apply_coupon": "Apply code", **fields},
+    )
+
+
+@pytest.fixture
+def welcome(db):
+    from tests.coupons.factories import make_code
+
+    return make_code("WELCOME10", value="10", max_uses=1000)
+
+
+def test_applying_an_unknown_code_says_so_on_the_field_and_nothing_else(filled_cart):
+    response = apply(filled_cart, "K7QM-3XPA")
+    assert response.status_code == 200
+    assert errors(response) == {
+        "coupon_code": ["We don't recognise that code. Please check it and try again."]
+    }
+    html = unescape(response.content.decode())
+    assert "We don't recognise that code." in html
+    assert "K7QM" not in html.replace('value="K7QM-3XPA"', "")
+    assert 'id="order-total">£63.50<' in html
+
+
+def test_applying_a_code_shows_the_discount_in_the_summary(filled_cart, welcome):
+    response = apply(filled_cart, "welcome 10")
+    assert response.status_code == 200
+    assert not errors(response)
+    html = response.content.decode()
+    assert 'id="order-discount">\u2212£6.35<' in html
+    assert 'id="order-total">£57.15<' in html
+    assert "Your coupon code is applied." in html
+    # Still there when the page is opened again.
+    html = filled_cart.get("/shop/checkout/").content.decode()
+    assert 'id="order-total">£57.15<' in html and 'value="welcome 10"' in html
+
+
+def test_placing_with_the_code_discounts_the_order(filled_cart, welcome, shopper):
+    apply(filled_cart, "WELCOME10")
+    response = place(filled_cart, coupon_code="WELCOME10")
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.subtotal, order.discount, order.total) == (
+        Decimal("63.50"),
+        Decimal("6.35"),
+        Decimal("57.15"),
+    )
+    assert order.discount_code == "WELCOME10"
+    thanks = filled_cart.get(response["Location"]).content.decode()
+    assert "saved you £6.35" in thanks and "£57.15" in thanks
+    detail = filled_cart.get(f"/me/orders/{order.number}/").content.decode()
+    assert "\u2212£6.35" in detail
+
+
+def test_placing_with_a_wrong_code_orders_nothing_and_says_why(filled_cart, teapot):
+    response = place(filled_cart, coupon_code="NOT-A-CODE")
+    assert response.status_code == 200
+    assert errors(response)["coupon_code"] == [
+        "We don't recognise that code. Please check it and try again."
+    ]
+    assert Order.objects.count() == 0
+    assert Product.objects.get(pk=teapot.pk).stock == 5
+
+
+@pytest.mark.parametrize("typed", ["<script>", "K7QM;3XPA", "ÄÖÜ-1234"])
+def test_a_code_with_odd_characters_is_refused_clearly(filled_cart, typed):
+    response = apply(filled_cart, typed)
+    assert response.status_code == 200
+    assert errors(response)["coupon_code"] == [
+        "A coupon code has only letters and digits (dashes and spaces are fine)."
+    ]
+
+
+def test_a_code_too_long_is_refused_clearly(filled_cart):
+    response = apply(filled_cart, "A" * 41)
+    assert response.status_code == 200
+    assert "coupon_code" in errors(response)
+
+
+def test_removing_the_code_takes_the_discount_away(filled_cart, welcome):
+    apply(filled_cart, "WELCOME10")
+    response = apply(filled_cart, "")
+    assert 'id="order-total">£63.50<' in response.content.decode()
+
+
+def test_guessing_is_throttled_per_session(filled_cart, welcome):
+    for n in range(10):
+        response = apply(filled_cart, f"GUESS{n}")
+        assert response.status_code == 200
+    response = apply(filled_cart, "WELCOME10")
+    assert response.status_code == 429
+    assert errors(response)["coupon_code"][0].startswith("Too many codes tried")
+    assert "order-discount" not in response.content.decode()
+    # Placing with a code is not checked either.
+    response = place(filled_cart, coupon_code="WELCOME10")
+    assert response.status_code == 429
+    assert Order.objects.count() == 0
+
+
+def test_guessing_is_throttled_per_account_across_sessions(filled_cart, shopper, teapot, welcome):
+    for n in range(10):
+        apply(filled_cart, f"GUESS{n}")
+    fresh = Client()
+    fresh.force_login(shopper)
+    fresh.post("/shop/cart/add/", {"product_id": teapot.pk, "quantity": 1})
+    response = apply(fresh, "WELCOME10")
+    assert response.status_code == 429
+
+
+def test_a_good_code_does_not_count_as_a_guess(filled_cart, welcome):
+    for _ in range(12):
+        assert apply(filled_cart, "WELCOME10").status_code == 200

@@ -1,0 +1,156 @@
+"""Direct-mail drops: who gets a piece, the print file, and mailing it."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from campaigns.models import CampaignStatus, Channel, Recipient
+from coupons.models import CouponCode, DiscountKind, MailDrop
+from coupons.selectors import print_rows
+from coupons.services import Terms, mail_drop_mark_mailed, mail_drop_prepare
+from profiles import services as profile_services
+from profiles.models import Kind, Purpose, Source, Touchpoint
+
+pytestmark = pytest.mark.django_db
+
+TERMS = Terms(kind=DiscountKind.PERCENT, value=Decimal("10"))
+
+
+def test_only_customers_with_an_address_from_checkout_and_consent_get_a_code(
+    postcard, make_customer
+):
+    yes = make_customer(name="Yvonne Yes")
+    make_customer(name="No Post", post=False)
+    never_bought = make_customer(name="Never Bought", bought=False)
+    # An address the customer typed on their own page is not one a checkout confirmed.
+    for key, value in (("postal_street", "1 Lane"), ("postal_city", "York")):
+        profile_services.learn(never_bought.profile, key, value, source=Source.CUSTOMER)
+    profile_services.learn(
+        never_bought.profile, "postal_postcode", "YO1 1AA", source=Source.CUSTOMER
+    )
+    withdrew = make_customer(name="Withdrew")
+    profile_services.set_consent(
+        withdrew.profile, Purpose.DIRECT_MAIL, granted=False, source=Source.CUSTOMER
+    )
+
+    drop, made = mail_drop_prepare(campaign=postcard, terms=TERMS)
+
+    assert made == 1
+    code = CouponCode.objects.get(drop=drop)
+    assert code.profile == yes.profile
+    assert code.recipient.profile == yes.profile
+    assert code.campaign == postcard
+    assert code.max_uses == 1
+
+
+def test_preparing_again_gives_newcomers_a_code_and_nobody_two(postcard, make_customer):
+    make_customer()
+    mail_drop_prepare(campaign=postcard, terms=TERMS)
+    make_customer()
+    drop, made = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    assert made == 1
+    assert CouponCode.objects.filter(drop=drop).count() == 2
+
+
+def test_e_mail_campaigns_have_no_print_file(postcard):
+    postcard.channel = Channel.EMAIL
+    postcard.subject = "Hi"
+    postcard.save()
+    with pytest.raises(ValidationError, match="postcard and letter"):
+        mail_drop_prepare(campaign=postcard, terms=TERMS)
+
+
+def test_the_print_file_has_name_address_and_code_for_each_piece(postcard, make_customer):
+    make_customer(name="Alice Archer")
+    make_customer(name="Bob Baker")
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    rows = print_rows(drop=drop)
+    assert [row.name for row in rows] == ["Alice Archer", "Bob Baker"]
+    first = rows[0]
+    assert (first.street, first.city, first.postcode, first.country) == (
+        "12 Briggate",
+        "Leeds",
+        "LS1 6HD",
+        "United Kingdom",
+    )
+    codes = {c.display_code for c in CouponCode.objects.filter(drop=drop)}
+    assert {row.code for row in rows} == codes
+    assert all(len(row.code) == 9 and row.code[4] == "-" for row in rows)
+
+
+def test_the_print_file_takes_two_queries_however_many_pieces(
+    postcard, make_customer, django_assert_num_queries
+):
+    for _ in range(6):
+        make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    with django_assert_num_queries(2):
+        assert len(print_rows(drop=drop)) == 6
+
+
+def test_mailing_records_the_time_pieces_and_cost_and_sends_the_recipients(postcard, make_customer):
+    for _ in range(3):
+        make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    drop = mail_drop_mark_mailed(drop=drop)
+    assert drop.mailed_at is not None
+    assert (drop.pieces, drop.cost) == (3, Decimal("2.10"))
+    assert Recipient.objects.filter(campaign=postcard, sent_at=drop.mailed_at).count() == 3
+    assert Touchpoint.objects.filter(kind=Kind.CAMPAIGN_SENT).count() == 3
+    postcard.refresh_from_db()
+    assert postcard.status == CampaignStatus.SENT
+    with pytest.raises(ValidationError, match="mailed already"):
+        mail_drop_prepare(campaign=postcard, terms=TERMS)
+
+
+def test_consent_withdrawn_before_mailing_means_no_piece_and_a_dead_code(postcard, make_customer):
+    stays, leaves = make_customer(), make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    profile_services.set_consent(
+        leaves.profile, Purpose.DIRECT_MAIL, granted=False, source=Source.CUSTOMER
+    )
+    drop = mail_drop_mark_mailed(drop=drop)
+    assert drop.pieces == 1
+    assert CouponCode.objects.get(profile=leaves.profile).active is False
+    assert CouponCode.objects.get(profile=stays.profile).active is True
+    assert MailDrop.objects.get().cost == Decimal("0.70")
+
+
+def test_print_csv_from_the_admin(client, marketer, postcard, make_customer):
+    make_customer(name="Alice Archer")
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    client.force_login(marketer)
+    response = client.post(
+        "/admin/coupons/maildrop/",
+        {"action": "download_print_file", "_selected_action": [drop.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    code = CouponCode.objects.get(drop=drop).display_code
+    assert rows == [
+        ["Name", "Street", "Town or city", "Postcode", "Country", "Code"],
+        ["Alice Archer", "12 Briggate", "Leeds", "LS1 6HD", "United Kingdom", code],
+    ]
+
+
+def test_a_marketer_makes_and_mails_a_drop_in_the_admin(client, marketer, postcard, make_customer):
+    make_customer()
+    client.force_login(marketer)
+    response = client.post(
+        "/admin/coupons/maildrop/add/",
+        {"campaign": postcard.pk, "kind": "percent", "value": "15", "min_order": "0"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    drop = MailDrop.objects.get()
+    assert CouponCode.objects.filter(drop=drop, value=Decimal("15")).count() == 1
+    response = client.post(
+        "/admin/coupons/maildrop/",
+        {"action": "mark_mailed", "_selected_action": [drop.pk]},
+    )
+    assert response.status_code == 302
+    drop.refresh_from_db()
+    assert (drop.pieces, drop.cost) == (1, Decimal("0.70"))
