@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import User
 
 
-class StaffUserCreationForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+class StaffUserCreationForm(AdminUserCreationForm):
+    """The admin's own creation form: it has the "usable password" choice the add page
+    shows (the plain UserCreationForm has not, and the page failed without it)."""
+
+    class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username", "name", "email")
 
