@@ -111,9 +111,13 @@ def _text(kind: str, rng: random.Random) -> tuple[str, bool]:
     return rng.choice(pool), False
 
 
-def _when(now, rng: random.Random, recent: bool):
+def _when(now, rng: random.Random, recent: bool, *, since=None):
+    """A moment in the past months; never before the customer was first seen."""
     days = rng.uniform(0, 60) if recent else rng.uniform(0, HISTORY_DAYS)
-    return now - timedelta(days=days, minutes=rng.randint(0, 600))
+    moment = now - timedelta(days=days, minutes=rng.randint(0, 600))
+    if since is not None and moment < since:
+        moment = since + (now - since) * rng.uniform(0.1, 0.9)
+    return moment
 
 
 @transaction.atomic
@@ -140,7 +144,11 @@ def seed_demo_feedback(*, out: Out) -> str:
             text, recent = _text(kind, rng)
             rating = rng.choice([None, 4, 5]) if kind == FeedbackKind.PRAISE else None
             feedback_submit(
-                kind=kind, text=text, rating=rating, profile=profile, now=_when(now, rng, recent)
+                kind=kind,
+                text=text,
+                rating=rating,
+                profile=profile,
+                now=_when(now, rng, recent, since=profile.first_seen or profile.created_at),
             )
             made += 1
     made += _guests(now)
