@@ -116,7 +116,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-# One customer's responses: for superusers only; Marketing reads aggregates.
+# One customer's responses: read only, for customer care (helping that customer) and
+# superusers; Marketing reads aggregates.
 @admin.register(Recipient)
 class RecipientAdmin(ReadOnlyAdmin):
     list_display = (

@@ -148,8 +148,13 @@ class Recipient(models.Model):
     """One customer a campaign went to; the token is their unguessable key to respond."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    # NULL once the customer is erased: the row stays so the campaign's figures stay true.
     profile = models.ForeignKey(
-        CustomerProfile, on_delete=models.CASCADE, related_name="campaign_receipts"
+        CustomerProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaign_receipts",
     )
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

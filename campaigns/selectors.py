@@ -23,6 +23,9 @@ from campaigns.models import Campaign, Recipient
 from profiles.models import Consent, CustomerProfile, ProfileFact
 
 CATEGORY_FACT_KEYS = ("favourite_categories", "categories_bought")
+# Opens and clicks on e-mails older than this are not responses to the campaign any more;
+# the link answers 404 and records nothing.
+TRACKING_LIFETIME_DAYS = 365
 
 
 def conversion_window() -> timedelta:
@@ -89,32 +92,47 @@ def consenting_recipients(recipients: QuerySet[Recipient], *, purpose: str) -> Q
     ).filter(consent_granted=True)
 
 
-def recipient_get_by_token(*, token: str) -> Recipient:
-    """The recipient a response link belongs to; 404 for anything unknown or forged."""
+def tracking_lifetime() -> timedelta:
+    return timedelta(days=TRACKING_LIFETIME_DAYS)
+
+
+def recipient_get_by_token(
+    *, token: str, allow_expired: bool = False, now: datetime | None = None
+) -> Recipient:
+    """The recipient a response link belongs to; 404 for anything unknown or forged, for
+    an erased customer's link, and (unless `allow_expired`) for a link older than the
+    tracking lifetime.
+
+    Unsubscribing passes `allow_expired`: withdrawing consent must work from any e-mail
+    the customer still has, however old.
+    """
     if not token or len(token) > 64:
         raise Http404("No such link.")
-    recipient = (
-        Recipient.objects.select_related("campaign__offer", "profile")
-        .filter(token=token, sent_at__isnull=False)
-        .first()
+    recipients = Recipient.objects.select_related("campaign__offer", "profile").filter(
+        token=token, sent_at__isnull=False, profile__isnull=False
     )
+    if not allow_expired:
+        recipients = recipients.filter(sent_at__gt=(now or timezone.now()) - tracking_lifetime())
+    recipient = recipients.first()
     if recipient is None:
         raise Http404("No such link.")
     return recipient
 
 
 def _ignored_q(*, now: datetime) -> Q:
+    # A converted recipient responded, even with no open or click seen: a postcard's coupon.
     return Q(
         sent_at__isnull=False,
         sent_at__lte=now - conversion_window(),
         opened_at__isnull=True,
         clicked_at__isnull=True,
+        converted_at__isnull=True,
     )
 
 
 def recipients_with_response(campaign: Campaign, *, now: datetime) -> QuerySet[Recipient]:
     """The campaign's recipients annotated with `ignored`: sent, the conversion window
-    since sending is over, and never opened nor clicked."""
+    since sending is over, and never opened, clicked nor converted."""
     return Recipient.objects.filter(campaign=campaign).annotate(
         ignored=Case(
             When(_ignored_q(now=now), then=Value(True)),

@@ -49,7 +49,7 @@ def recipients_create(*, campaign: Campaign, now: datetime | None = None) -> int
 
 def _unsent_ids(campaign: Campaign) -> list[int]:
     return list(
-        Recipient.objects.filter(campaign=campaign, sent_at__isnull=True)
+        Recipient.objects.filter(campaign=campaign, sent_at__isnull=True, profile__isnull=False)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -107,7 +107,10 @@ def campaign_send_batch(*, recipient_ids: list[int], now: datetime | None = None
     """
     now = now or timezone.now()
     result = BatchResult()
-    candidates = Recipient.objects.filter(pk__in=recipient_ids, sent_at__isnull=True)
+    # An erased customer's row has no profile and nobody to write to: skipped.
+    candidates = Recipient.objects.filter(
+        pk__in=recipient_ids, sent_at__isnull=True, profile__isnull=False
+    )
     campaigns = {}
     rows = list(candidates.select_related("campaign", "profile__user").order_by("pk"))
     result.skipped = len(recipient_ids) - len(rows)
@@ -161,7 +164,11 @@ def _send_one(recipient: Recipient, *, now: datetime, connection) -> bool:
 
 
 def campaign_finish_if_done(*, campaign: Campaign, now: datetime) -> bool:
-    if Recipient.objects.filter(campaign=campaign, sent_at__isnull=True).exists():
+    # An erased customer's unsent row is never sent: it does not hold the campaign open.
+    unsent = Recipient.objects.filter(
+        campaign=campaign, sent_at__isnull=True, profile__isnull=False
+    )
+    if unsent.exists():
         return False
     return bool(
         Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.SENDING).update(
@@ -309,7 +316,9 @@ def conversions_attribute(*, campaign: Campaign, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     responded = (
-        Recipient.objects.filter(campaign=campaign, converted_at__isnull=True)
+        Recipient.objects.filter(
+            campaign=campaign, converted_at__isnull=True, profile__isnull=False
+        )
         .filter(Q(opened_at__isnull=False) | Q(clicked_at__isnull=False))
         .annotate(
             first_response=Least(
@@ -375,6 +384,9 @@ def recipient_convert(
     if not claimed:
         return False
     recipient.converted_at, recipient.conversion_amount = converted_at, amount
+    if recipient.profile_id is None:
+        # The customer was erased meanwhile: the figures count it, no timeline is left.
+        return True
     profile_services.record_touchpoint(
         recipient.profile,
         Kind.CAMPAIGN_CONVERTED,

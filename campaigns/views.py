@@ -7,7 +7,7 @@ import csv
 
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -52,13 +52,13 @@ class RecipientUnsubscribeView(TemplateView):
     template_name = "campaigns/unsubscribe.html"
 
     def get(self, request, token: str):
-        recipient = selectors.recipient_get_by_token(token=token)
+        recipient = selectors.recipient_get_by_token(token=token, allow_expired=True)
         return self.render_to_response(
             self.get_context_data(recipient=recipient, done=bool(recipient.unsubscribed_at))
         )
 
     def post(self, request, token: str):
-        recipient = selectors.recipient_get_by_token(token=token)
+        recipient = selectors.recipient_get_by_token(token=token, allow_expired=True)
         services.recipient_unsubscribe(recipient=recipient, ip_address=client_ip(request))
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("Unsubscribed.", content_type="text/plain")
@@ -116,6 +116,18 @@ class FilteredDashboardMixin(DashboardMixin):
             form=self.get_form(), minimum=dashboards.min_cell_size(), **kwargs
         )
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") != "csv":
+            return super().get(request, *args, **kwargs)
+        form = self.get_form()
+        if form.is_bound and not form.is_valid():
+            # A file of every figure would pass for the range asked for: say what is wrong.
+            errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+            return HttpResponseBadRequest(
+                "Bad date range: " + " ".join(errors), content_type="text/plain; charset=utf-8"
+            )
+        return self.csv_response()
+
 
 def _display(value, minimum: int) -> str:
     return f"fewer than {minimum}" if value is None else str(value)
@@ -144,11 +156,6 @@ class CampaignOverviewView(FilteredDashboardMixin, TemplateView):
         if not hasattr(self, "_rows"):
             self._rows = dashboards.campaign_overview(**self.get_form().range())
         return self._rows
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return self.csv_response()
-        return super().get(request, *args, **kwargs)
 
     def csv_response(self) -> HttpResponse:
         minimum = dashboards.min_cell_size()
@@ -227,9 +234,52 @@ class _ComparisonView(FilteredDashboardMixin, TemplateView):
     show_money = False
     show_clicks = False
     active = ""
+    csv_name = ""
+
+    def get_rows(self):
+        if not hasattr(self, "_rows"):
+            self._rows = type(self).selector(**self.get_form().range())
+        return self._rows
+
+    def csv_header(self) -> list[str]:
+        header = [
+            self.what, "Campaigns", "Sent", "Positive responses", "Positive rate %", "Ignored",
+            "Ignored rate %", "Converted", "Conversion rate %",
+        ]  # fmt: skip
+        if self.show_clicks:
+            header.append("Clicks on its links")
+        if self.show_money:
+            header += ["Revenue", "Cost", "Return"]
+        return header
+
+    def csv_response(self) -> HttpResponse:
+        """The table of the page, cell for cell, small cells suppressed the same way."""
+        minimum = dashboards.min_cell_size()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(self.csv_header())
+        for row in self.get_rows():
+            f = row.figures
+            line = [row.label, row.campaigns, _display(f.sent, minimum)]
+            for name in ("positive", "ignored", "converted"):
+                rate = f.rates[name]
+                line += [_display(getattr(f, name), minimum), "" if rate is None else rate]
+            if self.show_clicks:
+                line.append("not shown" if row.clicks is None else row.clicks)
+            if self.show_money:
+                line += [
+                    _display(f.revenue, minimum),
+                    _display(f.cost, minimum),
+                    "" if f.roi is None else f.roi,
+                ]
+            writer.writerow(line)
+        return response
 
     def get_context_data(self, **kwargs):
-        rows = type(self).selector(**self.get_form().range())
+        rows = self.get_rows()
+        query = self.request.GET.copy()
+        query["format"] = "csv"
         chart = _chart(
             [row.label for row in rows],
             [
@@ -245,12 +295,14 @@ class _ComparisonView(FilteredDashboardMixin, TemplateView):
             intro=self.intro,
             show_money=self.show_money,
             show_clicks=self.show_clicks,
+            csv_query=query.urlencode(),
             **kwargs,
         )
 
 
 class OfferComparisonView(_ComparisonView):
     active = "offers"
+    csv_name = "campaign-offers"
     selector = staticmethod(dashboards.offer_comparison)
     title = "Offers compared"
     what = "Offer"
@@ -260,6 +312,7 @@ class OfferComparisonView(_ComparisonView):
 
 class KeywordComparisonView(_ComparisonView):
     active = "keywords"
+    csv_name = "campaign-keywords"
     selector = staticmethod(dashboards.keyword_comparison)
     title = "Keywords compared"
     what = "Keyword"
@@ -272,6 +325,7 @@ class KeywordComparisonView(_ComparisonView):
 
 class ChannelComparisonView(_ComparisonView):
     active = "channels"
+    csv_name = "campaign-channels"
     selector = staticmethod(dashboards.channel_comparison)
     title = "Channels compared"
     what = "Channel"

@@ -1,4 +1,5 @@
-"""Marketing builds and sends campaigns in the admin; who received them stays hidden."""
+"""Marketing builds and sends campaigns in the admin; who received them stays hidden from
+Marketing (customer care reads them, one customer at a time)."""
 
 import pytest
 from django.core import mail
@@ -20,13 +21,14 @@ def pages(campaign, sent_recipient):
         },
         "/admin/campaigns/offer/add/": {"care": 403, "marketer": 200, "root": 200},
         "/admin/campaigns/keyword/": {"care": 403, "marketer": 200, "root": 200},
-        "/admin/campaigns/recipient/": {"care": 403, "marketer": 403, "root": 200},
+        # Customer care reads one customer's responses (accounts 0008); Marketing never.
+        "/admin/campaigns/recipient/": {"care": 200, "marketer": 403, "root": 200},
         f"/admin/campaigns/recipient/{sent_recipient.pk}/change/": {
-            "care": 403,
+            "care": 200,
             "marketer": 403,
             "root": 200,
         },
-        "/admin/campaigns/linkclick/": {"care": 403, "marketer": 403, "root": 200},
+        "/admin/campaigns/linkclick/": {"care": 200, "marketer": 403, "root": 200},
     }
 
 

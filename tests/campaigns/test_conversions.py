@@ -72,3 +72,32 @@ def test_ignored_means_sent_window_over_and_no_response(campaign, subscribers, n
     assert list(recipients_ignored(campaign, now=now)) == [quiet]
     flags = dict(recipients_with_response(campaign, now=now).values_list("pk", "ignored"))
     assert flags == {quiet.pk: True, responsive.pk: False, recent.pk: False}
+
+
+def test_a_paper_piece_converted_by_its_coupon_is_not_ignored(offer, subscribers, now):
+    """No open or click is ever seen on paper; the coupon redeemed is its response."""
+    from campaigns.services import campaign_start, recipient_convert
+    from profiles.models import Purpose, Source
+    from profiles.services import set_consent
+    from tests.campaigns.conftest import make_campaign
+
+    for person in subscribers(2):
+        set_consent(person.profile, Purpose.DIRECT_MAIL, granted=True, source=Source.CUSTOMER)
+    postcard = make_campaign(offer, name="Postcard", channel="postcard", subject="")
+    campaign_start(campaign=postcard)
+    redeemed, unused = Recipient.objects.order_by("pk")
+    long_ago = now - timedelta(days=20)
+    Recipient.objects.update(sent_at=long_ago)
+    redeemed.refresh_from_db()
+    assert recipient_convert(recipient=redeemed, amount=Decimal("12.00"), converted_at=long_ago)
+    assert list(recipients_ignored(postcard, now=now)) == [unused]
+
+
+@pytest.mark.parametrize(("days_since_sent", "ignored"), [(13, False), (14, True), (15, True)])
+def test_ignored_only_once_the_whole_window_has_passed(
+    campaign, sent_recipient, now, days_since_sent, ignored
+):
+    Recipient.objects.filter(pk=sent_recipient.pk).update(
+        sent_at=now - timedelta(days=days_since_sent)
+    )
+    assert recipients_ignored(campaign, now=now).exists() is ignored

@@ -336,6 +336,78 @@ def test_channels_compared(client, marketer, data):
     assert (rows["letter"].sent, rows["letter"].revenue, rows["letter"].cost) == (None, None, None)
 
 
+def _csv(response) -> dict[str, dict[str, str]]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    return {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+
+def test_offers_export_as_csv_with_money(client, marketer, data):
+    client.force_login(marketer)
+    response = client.get(OFFERS, {"format": "csv"})
+    assert 'filename="campaign-offers.csv"' in response["Content-Disposition"]
+    lines = _csv(response)
+    teas, delivery = lines["New teas"], lines["Free delivery"]
+    assert (teas["Campaigns"], teas["Sent"], teas["Positive responses"]) == ("1", "12", "5")
+    assert (teas["Positive rate %"], teas["Ignored"], teas["Ignored rate %"]) == (
+        "41.7",
+        "5",
+        "41.7",
+    )
+    assert (delivery["Converted"], delivery["Revenue"], delivery["Cost"], delivery["Return"]) == (
+        "8",
+        "165.00",
+        "15.00",
+        "11.00",
+    )
+    assert "Clicks on its links" not in teas
+
+
+def test_keywords_export_as_csv_with_clicks_and_hidden_small_cells(client, marketer, data):
+    client.force_login(marketer)
+    lines = _csv(client.get(KEYWORDS, {"format": "csv"}))
+    assert (lines["tea"]["Sent"], lines["tea"]["Clicks on its links"]) == ("12", "6")
+    assert lines["coffee"]["Clicks on its links"] == "not shown"
+    assert "Revenue" not in lines["tea"]
+
+
+def test_channels_export_as_csv_hiding_what_is_small(client, marketer, data):
+    client.force_login(marketer)
+    lines = _csv(client.get(CHANNELS, {"format": "csv"}))
+    assert set(lines) == {"E-mail", "Postcard", "Letter"}
+    assert (lines["Postcard"]["Cost"], lines["Postcard"]["Return"]) == ("9.00", "16.67")
+    letter = lines["Letter"]
+    assert (letter["Sent"], letter["Revenue"], letter["Cost"]) == ("fewer than 5",) * 3
+    assert letter["Positive rate %"] == ""
+
+
+@pytest.mark.parametrize("url", [OFFERS, KEYWORDS, CHANNELS])
+def test_the_comparison_csv_keeps_the_date_range(client, marketer, data, now, url):
+    client.force_login(marketer)
+    since = timezone.localdate(now - timedelta(days=10)).isoformat()
+    html = client.get(url, {"sent_from": since}).content.decode()
+    assert f"?sent_from={since}&amp;format=csv" in html
+    lines = _csv(client.get(url, {"sent_from": since, "format": "csv"}))
+    sent = {label: line["Sent"] for label, line in lines.items()}
+    assert "12" not in sent.values()  # the big e-mail went out before the range
+
+
+@pytest.mark.parametrize("url", [OVERVIEW, OFFERS, KEYWORDS, CHANNELS])
+def test_a_bad_range_in_a_csv_request_is_a_400_saying_why(client, marketer, data, url):
+    client.force_login(marketer)
+    response = client.get(url, {"sent_from": "nonsense", "format": "csv"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().startswith("Bad date range: Enter a valid date.")
+    response = client.get(
+        url, {"sent_from": "2026-05-02", "sent_to": "2026-05-01", "format": "csv"}
+    )
+    assert response.status_code == 400
+    assert "must not be after its end" in response.content.decode()
+
+
 @pytest.mark.parametrize("url", [OVERVIEW, OFFERS, KEYWORDS, CHANNELS, "detail"])
 def test_the_dashboards_draw_with_static_scripts_only(client, marketer, data, url):
     client.force_login(marketer)
@@ -358,7 +430,17 @@ def test_the_nav_links_marketers_to_the_dashboards(client, marketer, care_agent)
 
 # --- Who may see them ---------------------------------------------------------------------
 
-URLS = [OVERVIEW, f"{OVERVIEW}?format=csv", OFFERS, KEYWORDS, CHANNELS, "detail"]
+URLS = [
+    OVERVIEW,
+    f"{OVERVIEW}?format=csv",
+    OFFERS,
+    f"{OFFERS}?format=csv",
+    KEYWORDS,
+    f"{KEYWORDS}?format=csv",
+    CHANNELS,
+    f"{CHANNELS}?format=csv",
+    "detail",
+]
 
 
 @pytest.fixture
@@ -431,8 +513,11 @@ def _more(data, now, n: int) -> None:
         (OVERVIEW, 6),
         (f"{OVERVIEW}?format=csv", 6),
         (OFFERS, 6),
+        (f"{OFFERS}?format=csv", 6),
         (KEYWORDS, 7),
+        (f"{KEYWORDS}?format=csv", 7),
         (CHANNELS, 6),
+        (f"{CHANNELS}?format=csv", 6),
         ("detail", 11),
     ],
 )

@@ -1,0 +1,75 @@
+"""Tracking links that must not work: expired, another campaign's, an erased customer's."""
+
+from datetime import timedelta
+
+import pytest
+
+from campaigns.models import LinkClick, Recipient
+from campaigns.selectors import TRACKING_LIFETIME_DAYS
+from profiles.models import Kind, ProfileFact, Purpose, Touchpoint
+from profiles.services import has_consent
+from tests.campaigns.conftest import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def old_recipient(sent_recipient, now):
+    """Dora's link from an e-mail sent longer ago than the tracking lifetime."""
+    Recipient.objects.filter(pk=sent_recipient.pk).update(
+        sent_at=now - timedelta(days=TRACKING_LIFETIME_DAYS + 1)
+    )
+    sent_recipient.refresh_from_db()
+    return sent_recipient
+
+
+def recorded():
+    return (Touchpoint.objects.count(), LinkClick.objects.count(), ProfileFact.objects.count())
+
+
+@pytest.mark.parametrize("path", ["open.gif", "click/?to=/catalogue/&k=tea"])
+def test_an_expired_link_is_404_and_records_nothing(client, old_recipient, path):
+    before = recorded()
+    assert client.get(f"/c/{old_recipient.token}/{path}").status_code == 404
+    assert recorded() == before
+    old_recipient.refresh_from_db()
+    assert (old_recipient.opened_at, old_recipient.clicked_at) == (None, None)
+
+
+def test_a_link_just_inside_the_lifetime_still_counts(client, sent_recipient, now):
+    Recipient.objects.filter(pk=sent_recipient.pk).update(
+        sent_at=now - timedelta(days=TRACKING_LIFETIME_DAYS - 1)
+    )
+    assert client.get(f"/c/{sent_recipient.token}/open.gif").status_code == 200
+
+
+def test_an_expired_link_still_unsubscribes(client, old_recipient, subscriber):
+    url = f"/c/{old_recipient.token}/unsubscribe/"
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    assert not has_consent(subscriber.profile, Purpose.MARKETING_EMAIL)
+
+
+def test_a_token_answers_for_its_own_campaign_only(client, sent_recipient, subscriber, offer, now):
+    """Dora got two campaigns. Her first campaign's token with the second one's keyword
+    records a click on the first, with no keyword; the second stays untouched."""
+    from campaigns.models import Keyword
+
+    books = Keyword.objects.create(term="books")
+    other = make_campaign(offer, [books], name="Books")
+    second = Recipient.objects.create(campaign=other, profile=subscriber.profile, sent_at=now)
+    response = client.get(f"/c/{sent_recipient.token}/click/", {"to": "/", "k": "books"})
+    assert response.status_code == 302
+    click = LinkClick.objects.get()
+    assert (click.recipient_id, click.keyword) == (sent_recipient.pk, None)
+    second.refresh_from_db()
+    assert (second.opened_at, second.clicked_at) == (None, None)
+    assert not Touchpoint.objects.filter(kind=Kind.CAMPAIGN_CLICKED, ref_id=str(second.pk)).exists()
+
+
+def test_a_token_cannot_be_combined_with_another_campaigns_path(client, sent_recipient):
+    """The token alone names the recipient: there is no campaign id to tamper with."""
+    assert client.get(f"/c/{sent_recipient.token}x/open.gif").status_code == 404
+    assert client.get(f"/c/{sent_recipient.token[:-1]}/open.gif").status_code == 404
+    too_long = "A" * 65
+    assert client.get(f"/c/{too_long}/open.gif").status_code == 404
