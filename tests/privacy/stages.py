@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
+from campaigns.models import Campaign, Offer, OfferKind, Recipient
+from campaigns.services import campaign_send_batch, campaign_start, recipient_open
 from contacts.services import call_log, contact_essence, mail_import
 from coupons.models import DiscountKind
 from coupons.services import Terms, code_create_shared
@@ -40,6 +42,23 @@ def place_order(profile, product, *, phone=PHONE, coupon_code=""):
         checkout_token=uuid.uuid4(),
         coupon_code=coupon_code,
     )
+
+
+def make_campaign(name="Smoky teas"):
+    offer, _ = Offer.objects.get_or_create(name="Smoky teas", kind=OfferKind.NEW_ARRIVALS)
+    return Campaign.objects.create(
+        offer=offer,
+        name=name,
+        subject="{first_name}, the smoky teas are in",
+        body_text="Hello {first_name}, [see them](/catalogue/).",
+    )
+
+
+def send_and_open(campaign):
+    """Send the campaign to its audience and let every recipient open it."""
+    campaign_send_batch(recipient_ids=campaign_start(campaign=campaign))
+    for recipient in Recipient.objects.filter(campaign=campaign, sent_at__isnull=False):
+        recipient_open(recipient=recipient)
 
 
 def make_stage_customer():
@@ -80,6 +99,7 @@ def make_stage_customer():
     call = call_log(number=PHONE, notes=f"{NAME} asked about delivery to {STREET}.", key="c1")
     for log in (mail, call):  # the essence task runs on commit, which tests never reach
         contact_essence(log_id=log.pk)
+    send_and_open(make_campaign())
     feedback_submit(
         kind="wish",
         text=f"I wish you sold smoked teas in bigger tins. {NAME}, {PHONE}",

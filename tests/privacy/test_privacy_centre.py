@@ -8,12 +8,14 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.models import Recipient
+from campaigns.services import campaign_send_batch, campaign_start
 from profiles import asking
 from profiles.models import Attribute, ProfileFact, ProfileQuestion, Purpose, Source
 from profiles.selectors import current_values
 from profiles.services import fact_forget, has_consent, learn, profile_access_record
 from tests.factories import PASSWORD as PASSWORD_OF
-from tests.privacy.stages import EMAIL, PHONE, place_order
+from tests.privacy.stages import EMAIL, PHONE, make_campaign, place_order
 from tests.shop.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +104,17 @@ def test_consent_history_is_shown_and_withdrawing_marketing_applies_at_once(me, 
     assert page.count("Offers and news by e-mail — ") >= 2  # granted, then withdrawn
 
 
+def test_withdrawing_marketing_stops_a_campaign_already_under_way(me, customer, mailoutbox):
+    campaign = make_campaign(name="Winter teas")
+    queued = campaign_start(campaign=campaign)  # the customer is in the audience
+    assert Recipient.objects.filter(pk__in=queued, profile=customer.profile).exists()
+    me.post(reverse("accounts:consents"), {Purpose.SURVEYS: "on"})
+    mailoutbox.clear()
+    result = campaign_send_batch(recipient_ids=queued)
+    assert EMAIL not in [address for message in mailoutbox for address in message.to]
+    assert result.skipped >= 1
+
+
 def test_the_customer_sees_when_staff_looked_but_not_who(me, customer, care_agent):
     profile_access_record(profile=customer.profile, staff=care_agent)
     profile_access_record(profile=customer.profile, staff=care_agent)
@@ -146,6 +159,8 @@ def test_download_holds_every_stage(me, customer):
     assert all(log["essence"]["summary"] for log in contacts)
     assert {item["kind"] for item in data["feedback"]["feedback_items"]} >= {"wish"}
     assert data["coupons"]["redemptions"][0]["code"] == "THANKYOU5"
+    (received,) = data["campaigns"]["campaigns_received"]
+    assert received["campaign"] == "Smoky teas" and received["opened_at"]
     answers = data["surveys"]["survey_responses"][0]["answers"]
     assert any(answer["choices"] == ["Phone"] for answer in answers)
     # Every app that keeps personal data has its part in the file.
