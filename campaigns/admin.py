@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from campaigns import selectors, services
 from campaigns.models import Campaign, CampaignStatus, Keyword, LinkClick, Offer, Recipient
+from profiles.admin import ReadOnlyAdmin
 from profiles.models import Segment
 
 
@@ -103,17 +104,6 @@ class CampaignAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"“{campaign}”: sending to {queued} customers.", level=messages.SUCCESS
             )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # One customer's responses: read only, for customer care (helping that customer) and

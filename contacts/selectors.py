@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import CharField, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.urls import reverse
 from contacts.models import ContactLog
 from contacts.phones import national_digits, normalise_phone
 from profiles.models import CustomerProfile, ProfileFact
+from profiles.selectors import profile_ids_with_email
 
 
 @dataclass(frozen=True)
@@ -29,21 +29,9 @@ def _one(profile_ids: set[int], what: str) -> Match:
 def profile_for_email(address: str) -> Match:
     """The one customer whose account e-mail, or current e-mail fact, is `address`
     (case-insensitively); none when nobody or several customers have it."""
-    address = (address or "").strip().lower()
-    if not address:
+    if not (address or "").strip():
         return Match(None, "no address")
-    ids = set(
-        get_user_model()
-        .objects.filter(email__iexact=address, profile__isnull=False)
-        .values_list("profile__pk", flat=True)
-    )
-    # E-mail facts are stored lower-cased by profiles.services.clean_value.
-    ids |= set(
-        ProfileFact.objects.filter(
-            attribute__key="email", is_current=True, value=address
-        ).values_list("profile_id", flat=True)
-    )
-    return _one(ids, "e-mail address")
+    return _one(profile_ids_with_email(address), "e-mail address")
 
 
 def _digits_only(expression):

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -13,7 +12,8 @@ from django.utils import timezone
 
 from feedback.models import FeedbackItem, FeedbackKind, FeedbackTopic
 from profiles.aggregates import suppress_small
-from profiles.models import CustomerProfile, ProfileFact
+from profiles.models import CustomerProfile
+from profiles.selectors import profile_ids_with_email
 from shop.models import Order
 
 TOP_TOPICS = 20
@@ -36,24 +36,16 @@ def is_email(identifier: str) -> bool:
 def profile_for_identifier(identifier: str) -> CustomerProfile | None:
     """The profile a guest's e-mail address or order number points at, if any.
 
-    E-mail matches the account's address or a current e-mail fact, ignoring case; an
-    order number matches the shop's order. Read-only: the shop is only looked at.
+    E-mail matches the account's address or a current e-mail fact, ignoring case (an
+    address several customers share matches none); an order number matches the shop's
+    order. Read-only: the shop is only looked at.
     """
     identifier = identifier.strip()
     if not identifier:
         return None
     if is_email(identifier):
-        user = get_user_model().objects.filter(email__iexact=identifier).only("pk").first()
-        if user is not None:
-            return CustomerProfile.objects.filter(user=user).first()
-        fact = (
-            ProfileFact.objects.filter(
-                attribute__key="email", is_current=True, value=identifier.lower()
-            )
-            .select_related("profile")
-            .first()
-        )
-        return fact.profile if fact else None
+        ids = profile_ids_with_email(identifier)
+        return CustomerProfile.objects.get(pk=ids.pop()) if len(ids) == 1 else None
     order = Order.objects.filter(number=identifier).select_related("profile").first()
     return order.profile if order else None
 

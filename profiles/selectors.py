@@ -26,6 +26,24 @@ def profile_for_user(*, user) -> CustomerProfile | None:
     return CustomerProfile.objects.filter(user=user).first()
 
 
+def profile_ids_with_email(address: str) -> set[int]:
+    """The customers whose account e-mail or current e-mail fact is `address`, ignoring
+    case. Usually one; several when customers share an address, none for a stranger."""
+    address = (address or "").strip().lower()
+    if not address:
+        return set()
+    ids = set(
+        CustomerProfile.objects.filter(user__email__iexact=address).values_list("pk", flat=True)
+    )
+    # E-mail facts are stored lower-cased by profiles.services.clean_value.
+    ids |= set(
+        ProfileFact.objects.filter(
+            attribute__key="email", is_current=True, value=address
+        ).values_list("profile_id", flat=True)
+    )
+    return ids
+
+
 def current_facts(profile: CustomerProfile) -> QuerySet[ProfileFact]:
     return (
         ProfileFact.objects.filter(profile=profile, is_current=True)

@@ -127,13 +127,15 @@ def page_problems(page) -> list[str]:
 
 @pytest.fixture
 def log_in(live_server):
-    """Log in through the real form, as a shopper would, and land on /me/."""
+    """Log in through the real form, as a shopper or staff member would, and land on
+    /me/ — or on `next_path`, the page that sent them to log in."""
 
-    def _log_in(page, *, login: str, password: str) -> None:
-        page.goto(f"{live_server.url}/accounts/login/")
+    def _log_in(page, *, login: str, password: str, next_path: str = "") -> None:
+        query = f"?next={next_path}" if next_path else ""
+        page.goto(f"{live_server.url}/accounts/login/{query}")
         page.get_by_label("User ID or e-mail").fill(login)
         page.get_by_role("textbox", name=re.compile(r"^Password\*?$")).fill(password)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/me/")
+        page.wait_for_url(f"{live_server.url}{next_path or '/me/'}")
 
     return _log_in

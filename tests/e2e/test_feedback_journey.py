@@ -23,16 +23,8 @@ CHARTS_DRAWN_JS = """
 """
 
 
-def _log_in_as_staff(page, base, *, login, password, next_path) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.get_by_label("User ID or e-mail").fill(login)
-    page.get_by_role("textbox", name=re.compile(r"^Password\*?$")).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}{next_path}")
-
-
 def test_guest_wish_is_planned_and_answered_by_customer_care(
-    page, page_problems, live_server, care_agent, password, artifacts
+    page, page_problems, live_server, care_agent, password, log_in, artifacts
 ):
     base = live_server.url
     page.goto(f"{base}/")
@@ -54,9 +46,8 @@ def test_guest_wish_is_planned_and_answered_by_customer_care(
     assert "gift wrapping" in item.topics
 
     page.context.clear_cookies()
-    _log_in_as_staff(
+    log_in(
         page,
-        base,
         login=care_agent.username,
         password=password,
         next_path="/admin/feedback/feedbackitem/",
@@ -90,16 +81,14 @@ def test_guest_wish_is_planned_and_answered_by_customer_care(
 
 
 def test_marketer_reads_the_wish_list_charts_and_the_pages_are_accessible(
-    axe_page, axe_js, live_server, marketer, password, artifacts
+    axe_page, axe_js, live_server, marketer, password, log_in, artifacts
 ):
     wishers(5, "I wish you offered gift wrapping at checkout.", days_ago=0)
     page = axe_page
     base = live_server.url
     page.goto(f"{base}/feedback/")
     assert_accessible(page, axe_js, "the feedback form")
-    _log_in_as_staff(
-        page, base, login=marketer.username, password=password, next_path="/marketing/wishes/"
-    )
+    log_in(page, login=marketer.username, password=password, next_path="/marketing/wishes/")
     page.wait_for_function("() => typeof Chart !== 'undefined'")
     assert page.evaluate(CHARTS_DRAWN_JS) == [True, True]
     assert page.get_by_role("link", name="gift wrapping").is_visible()

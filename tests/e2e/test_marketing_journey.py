@@ -1,7 +1,6 @@
 """A marketer logs in, opens /marketing/, sees the charts drawn on the strict CSP and
 the table's figures matching the responses in the database; every dashboard passes axe."""
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -94,14 +93,6 @@ def campaigns(db):
     return {"email": email, "postcard": postcard}
 
 
-def _log_in_as_marketer(page, base, marketer, password, next_path="/marketing/") -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.get_by_label("User ID or e-mail").fill(marketer.username)
-    page.get_by_role("textbox", name=re.compile(r"^Password\*?$")).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}{next_path}")
-
-
 def _expected(campaign) -> dict[str, int]:
     """The figures straight from the rows, counted here rather than by the dashboard."""
     rows = list(Recipient.objects.filter(campaign=campaign, sent_at__isnull=False))
@@ -136,10 +127,10 @@ def _assert_charts_drawn(page, expected_ids: set[str]) -> list[dict]:
 
 
 def test_the_marketer_sees_the_charts_and_the_figures_of_the_database(
-    page, page_problems, live_server, marketer, password, campaigns, artifacts
+    page, page_problems, live_server, marketer, password, log_in, campaigns, artifacts
 ):
     base = live_server.url
-    _log_in_as_marketer(page, base, marketer, password)
+    log_in(page, login=marketer.username, password=password, next_path="/marketing/")
     assert page.get_by_role("heading", level=1).inner_text() == "Campaigns"
     (chart,) = _assert_charts_drawn(page, {"chart-data-overview"})
     page.screenshot(path=artifacts / "marketing-overview.png", full_page=True)
@@ -184,11 +175,10 @@ def test_the_marketer_sees_the_charts_and_the_figures_of_the_database(
 
 @pytest.mark.parametrize("path", ["", "campaign", "offers/", "keywords/", "channels/"])
 def test_the_marketing_dashboards_pass_axe(
-    axe_page, axe_js, live_server, marketer, password, campaigns, path
+    axe_page, axe_js, live_server, marketer, password, log_in, campaigns, path
 ):
-    base = live_server.url
     if path == "campaign":
         path = f"campaigns/{campaigns['email'].pk}/"
-    _log_in_as_marketer(axe_page, base, marketer, password, next_path=f"/marketing/{path}")
+    log_in(axe_page, login=marketer.username, password=password, next_path=f"/marketing/{path}")
     axe_page.wait_for_function("() => document.querySelectorAll('canvas').length > 0")
     assert_accessible(axe_page, axe_js, f"/marketing/{path}")

@@ -46,14 +46,6 @@ def _answers(n: int) -> dict:
     return {0: device, 1: "Search engine", 2: ["Reviews"], 3: 4, 4: f"Idea {n}"}
 
 
-def _log_in_as_staff(page, base, *, login, password, next_path) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.get_by_label("User ID or e-mail").fill(login)
-    page.get_by_role("textbox", name=re.compile(r"^Password\*?$")).fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}{next_path}")
-
-
 def test_invited_shopper_answers_and_sees_the_fact_on_me(
     page, page_problems, live_server, sam, survey, password, log_in, artifacts
 ):
@@ -122,13 +114,11 @@ def test_no_thanks_hides_the_invitation(
 
 
 def test_marketer_reads_charts_and_tables_on_the_strict_csp(
-    page, page_problems, live_server, marketer, survey, password, artifacts
+    page, page_problems, live_server, marketer, survey, password, log_in, artifacts
 ):
     respond(survey, [_answers(n) for n in range(8)])
     base = live_server.url
-    _log_in_as_staff(
-        page, base, login=marketer.username, password=password, next_path="/marketing/surveys/"
-    )
+    log_in(page, login=marketer.username, password=password, next_path="/marketing/surveys/")
     row = page.locator("tr[data-survey='how-you-shop']")
     assert row.locator("td").nth(3).inner_text() == "8"
     page.screenshot(path=artifacts / "survey-results-list.png")
@@ -160,9 +150,8 @@ def test_no_serious_accessibility_violations_on_the_survey_pages(
     pages = {"survey": _axe(page, axe_js)}
     respond(survey, [_answers(n) for n in range(6)])
     page.context.clear_cookies()
-    _log_in_as_staff(
+    log_in(
         page,
-        base,
         login=marketer.username,
         password=password,
         next_path="/marketing/surveys/how-you-shop/",
