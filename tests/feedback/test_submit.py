@@ -115,6 +115,12 @@ def test_guest_email_matches_a_current_email_fact(client, shopper):
     assert FeedbackItem.objects.get().profile == shopper.profile
 
 
+def test_an_address_two_customers_share_links_to_nobody(client, shopper, other_shopper):
+    learn(other_shopper.profile, "email", shopper.email, source=Source.CUSTOMER)
+    post(client, identifier=shopper.email)
+    assert FeedbackItem.objects.get().profile is None
+
+
 def test_guest_with_an_order_number_links_to_the_orders_customer(client, shopper):
     order = make_order(shopper.profile, at=timezone.now() - timedelta(days=2), lines=[])
     post(client, identifier=f" {order.number} ")
