@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from contacts.models import ContactLog, Direction, UnmatchedContact
+from contacts.models import Channel, ContactLog, Direction, UnmatchedContact
 from contacts.phones import require_phone
 from contacts.services import MAX_CALL_SECONDS, call_log, contact_attach
 from profiles.models import CustomerProfile
+from profiles.phones import display_phone
 
 
 class MatchedFilter(admin.SimpleListFilter):
@@ -242,6 +243,13 @@ class ContactAdminBase(admin.ModelAdmin):
         url = reverse("admin:profiles_customerprofile_change", args=[log.profile_id])
         return format_html('<a href="{}">{}</a>', url, log.profile.user.name)
 
+    @admin.display(description="counterpart", ordering="counterpart")
+    def counterpart_display(self, log):
+        """A number as people write it ("+44 7700 900123"), an address as it is."""
+        if log.channel == Channel.PHONE and log.counterpart:
+            return display_phone(log.counterpart)
+        return log.counterpart or "—"
+
     @admin.display(description="subject or gist")
     def subject_or_summary(self, log):
         text = log.subject or log.summary or log.body[:80] or "(no text)"
@@ -305,7 +313,7 @@ class ContactLogAdmin(ContactAdminBase):
         "channel",
         "direction",
         "customer",
-        "counterpart",
+        "counterpart_display",
         "subject_or_summary",
         "intent",
         "sentiment",
@@ -334,7 +342,7 @@ class UnmatchedContactAdmin(ContactAdminBase):
         "occurred_at",
         "channel",
         "direction",
-        "counterpart",
+        "counterpart_display",
         "subject_or_summary",
         "unmatched_reason",
         "intent",

@@ -97,6 +97,14 @@ def test_the_list_filters_by_intent_sentiment_channel_direction_and_match(
     assert list(client.get(LIST, {"q": "stranger@"}).context["cl"].result_list) == [unmatched]
 
 
+def test_the_list_shows_a_callers_number_as_people_write_it(client, care_agent):
+    call_log(number="07700 900123", notes="Asked about opening hours.", key="n1")
+    client.force_login(care_agent)
+    page = client.get(LIST).content.decode()
+    assert "+44 7700 900123" in page
+    assert "+447700900123" not in page
+
+
 def test_the_list_offers_the_call_form_and_the_call_form_says_what_it_is(client, care_agent):
     client.force_login(care_agent)
     assert ">Log a phone call</a>" in client.get(LIST).content.decode()
