@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var COLOURS = ["#0a58ca", "#198754", "#d63384", "#fd7e14"];
+  var COLOURS = ["#0a58ca", "#198754", "#d63384", "#fd7e14", "#6f42c1", "#0dcaf0", "#6c757d"];
   var HEIGHT = 320;
 
   function draw(canvas) {
