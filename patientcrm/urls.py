@@ -7,6 +7,9 @@ from patientcrm.health import healthz
 admin.site.site_header = "PatientCRM staff"
 admin.site.site_title = "PatientCRM staff"
 admin.site.index_title = "Customers and what we know"
+# Lists of customers, contacts and feedback need the width more than a second menu;
+# the admin home and the breadcrumbs lead everywhere the sidebar did.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
