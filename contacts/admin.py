@@ -10,6 +10,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from contacts.models import Channel, ContactLog, Direction, UnmatchedContact
 from contacts.phones import require_phone
@@ -252,8 +253,8 @@ class ContactAdminBase(admin.ModelAdmin):
 
     @admin.display(description="subject or gist")
     def subject_or_summary(self, log):
-        text = log.subject or log.summary or log.body[:80] or "(no text)"
-        return text[:80]
+        text = log.subject or log.summary or log.body or "(no text)"
+        return Truncator(text).words(14)
 
     @admin.display(description="message")
     def message_text(self, log):

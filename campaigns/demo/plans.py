@@ -32,8 +32,8 @@ DEMO_SHOPPER = "demo-shopper"
 # the two paper ones, so these names are the key it finds them by: keep them stable.
 SPRING_EMAIL = "Spring teas: ten percent off"
 SUMMER_EMAIL = "Free delivery for the summer weekend"
-POSTCARD_CAMPAIGN = "Postcard: free delivery for our regulars"
-LETTER_CAMPAIGN = "Letter: ten percent off tea and the kitchen"
+POSTCARD_CAMPAIGN = "Free delivery for our regulars"
+LETTER_CAMPAIGN = "Ten percent off tea and the kitchen"
 AUTUMN_EMAIL = "Autumn arrivals: books and kitchen"
 PAPER_CAMPAIGNS = (POSTCARD_CAMPAIGN, LETTER_CAMPAIGN)
 
