@@ -31,6 +31,7 @@ run: deps
 	@echo "    demo-care      customer care staff"
 	@echo "    demo-marketer  marketing staff"
 	@echo "    demo-admin     superuser"
+	@echo "  Try the coupon WELCOME10 (10% off) at checkout."
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 
