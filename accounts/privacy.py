@@ -55,5 +55,8 @@ def account_erase(*, user: User) -> dict[str, int]:
     profile = CustomerProfile.objects.filter(user=user).first()
     if profile is not None:
         erased = profile_privacy.erase_profile(profile)
+    erased["admin_history"] = erased.get("admin_history", 0) + profile_privacy.forget_admin_history(
+        [(User, [str(user.pk)])]
+    )
     erased["accounts"], _ = user.delete()
     return erased

@@ -169,17 +169,45 @@ def export_customer(profile: CustomerProfile) -> dict[str, Any]:
     }
 
 
+def _rows_of(profile: CustomerProfile) -> list[tuple[type, list[str]]]:
+    """Every row anywhere that points at the profile, by model — found through the
+    foreign keys to it, so the hub needs to know no stage app."""
+    rows = [(CustomerProfile, [str(profile.pk)])]
+    for relation in CustomerProfile._meta.related_objects:
+        if relation.many_to_many:
+            continue
+        model = relation.related_model
+        ids = model._default_manager.filter(**{relation.field.name: profile}).values_list(
+            "pk", flat=True
+        )
+        rows.append((model, [str(pk) for pk in ids]))
+    return rows
+
+
+def forget_admin_history(rows: list[tuple[type, list[str]]]) -> int:
+    """The admin's change log keeps each object's name as it was ("Profile of alice",
+    a feedback item's first words, a call's number): those entries lose their words,
+    keeping who did what and when."""
+    scrubbed = 0
+    for model, ids in rows:
+        if not ids:
+            continue
+        # The admin logs a proxy's objects (an unmatched contact) under the proxy.
+        kinds = [m for m in apps.get_models() if m._meta.concrete_model is model]
+        types = ContentType.objects.get_for_models(*kinds, for_concrete_models=False)
+        scrubbed += LogEntry.objects.filter(
+            content_type__in=types.values(),
+            object_id__in=ids,
+        ).update(object_repr="(erased customer)", change_message="")
+    return scrubbed
+
+
 @transaction.atomic
 def erase_profile(profile: CustomerProfile) -> dict[str, int]:
-    """Every stage erases its part, then the profile goes with all the hub keeps.
-
-    The admin's change log names the profile ("Profile of alice"): those entries lose
-    their description too.
-    """
+    """Every stage erases its part, then the profile goes with all the hub keeps; the
+    admin's change log forgets what it said about any of it."""
+    rows = _rows_of(profile)  # before the stages unlink their rows
     erased = erase_stages(profile)
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(CustomerProfile),
-        object_id=str(profile.pk),
-    ).update(object_repr="(erased customer)", change_message="")
+    erased["admin_history"] = forget_admin_history(rows)
     erased["profiles"], _ = profile.delete()
     return erased

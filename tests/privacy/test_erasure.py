@@ -43,6 +43,31 @@ def test_erasure_leaves_no_trace_of_the_customer_in_any_table(client, customer):
     assert f'"{USERNAME}"' not in after
 
 
+def test_the_admins_change_log_forgets_the_customer(client, customer, django_user_model):
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    from contacts.models import ContactLog
+    from feedback.models import FeedbackItem
+
+    staff = django_user_model.objects.create_superuser("root", "root@example.net", "x-pass-1")
+    # Staff changed the account, a contact and a feedback item in the admin: the log
+    # names each as it was.
+    for queryset in (
+        django_user_model.objects.filter(pk=customer.pk),
+        ContactLog.objects.filter(profile=customer.profile),
+        FeedbackItem.objects.filter(profile=customer.profile),
+    ):
+        LogEntry.objects.log_actions(staff.pk, queryset, CHANGE, change_message=f"Checked {NAME}")
+    assert NAME in everything_stored()
+
+    erase(client, customer)
+
+    after = everything_stored()
+    for trace in (EMAIL, NAME, f'"{USERNAME}"'):
+        assert trace not in after, trace
+    assert LogEntry.objects.filter(object_repr="(erased customer)").count() >= 3
+
+
 def test_orders_and_survey_results_stay_anonymised(client, customer):
     orders = Order.objects.filter(profile=customer.profile).count()
     responses = SurveyResponse.objects.filter(profile=customer.profile).count()
