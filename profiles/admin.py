@@ -101,7 +101,7 @@ class CustomerProfileAdmin(admin.ModelAdmin):
         asks_url = reverse("admin:profiles_questionask_changelist")
         return {
             "pattern": BuyingPattern.objects.filter(profile=profile).first(),
-            "linked_facts": customer360.linked_facts(profile),
+            "linked_facts": customer360.linked_facts(profile, request.user),
             "consents": customer360.consents_with_history(profile),
             "timeline": customer360.timeline_page(profile, request.GET.get("timeline")),
             "stage_links": customer360.stage_links(profile, request.user),

@@ -37,8 +37,11 @@ class LinkedFact:
     source_url: str | None
 
 
-def _admin_change_url(model, object_id: str) -> str | None:
+def _admin_change_url(model, object_id: str, user) -> str | None:
+    """The object's admin page, when there is one and this staff member may open it."""
     if model is None or not admin.site.is_registered(model):
+        return None
+    if not admin.site.get_model_admin(model).has_view_or_change_permission(_Request(user)):
         return None
     opts = model._meta
     try:
@@ -47,8 +50,9 @@ def _admin_change_url(model, object_id: str) -> str | None:
         return None
 
 
-def linked_facts(profile: CustomerProfile) -> list[LinkedFact]:
-    """Current facts, each with the admin page of the object that taught it."""
+def linked_facts(profile: CustomerProfile, user) -> list[LinkedFact]:
+    """Current facts, each with the admin page of the object that taught it when the
+    staff member may open it (the account's page is for superusers only)."""
     facts = (
         ProfileFact.objects.filter(profile=profile, is_current=True)
         .select_related("attribute", "ref_type", "recorded_by")
@@ -57,7 +61,8 @@ def linked_facts(profile: CustomerProfile) -> list[LinkedFact]:
     linked = []
     for fact in facts:
         model = fact.ref_type.model_class() if fact.ref_type and fact.ref_id else None
-        linked.append(LinkedFact(fact=fact, source_url=_admin_change_url(model, fact.ref_id)))
+        url = _admin_change_url(model, fact.ref_id, user)
+        linked.append(LinkedFact(fact=fact, source_url=url))
     return linked
 
 

@@ -36,6 +36,7 @@ from profiles.models import (
     ProfileAccess,
     ProfileFact,
     QuestionAsk,
+    Source,
     Touchpoint,
 )
 
@@ -109,6 +110,10 @@ def export_profile(profile: CustomerProfile) -> dict[str, Any]:
     """Everything the hub keeps about the customer, for "download my data"."""
     facts = ProfileFact.objects.filter(profile=profile).select_related("attribute")
     asks = QuestionAsk.objects.filter(profile=profile).select_related("question__attribute")
+    answers = {
+        fact.ref_id: fact.value
+        for fact in ProfileFact.objects.filter(profile=profile, source=Source.QUESTION)
+    }
     return {
         "visits": profile.visit_count,
         "first_seen": when(profile.first_seen),
@@ -149,6 +154,7 @@ def export_profile(profile: CustomerProfile) -> dict[str, Any]:
                 "attribute": ask.question.attribute.key,
                 "asked_at": when(ask.asked_at),
                 "outcome": ask.outcome,
+                "answer": answers.get(str(ask.pk)),
                 "answered_at": when(ask.answered_at),
             }
             for ask in asks

@@ -7,8 +7,13 @@ from decimal import Decimal
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
-from campaigns.models import Campaign, Offer, OfferKind, Recipient
-from campaigns.services import campaign_send_batch, campaign_start, recipient_open
+from campaigns.models import Campaign, Keyword, Offer, OfferKind, Recipient
+from campaigns.services import (
+    campaign_send_batch,
+    campaign_start,
+    recipient_click,
+    recipient_open,
+)
 from contacts.services import call_log, contact_essence, mail_import
 from coupons.models import DiscountKind
 from coupons.services import Terms, code_create_shared
@@ -46,19 +51,22 @@ def place_order(profile, product, *, phone=PHONE, coupon_code=""):
 
 def make_campaign(name="Smoky teas"):
     offer, _ = Offer.objects.get_or_create(name="Smoky teas", kind=OfferKind.NEW_ARRIVALS)
-    return Campaign.objects.create(
+    campaign = Campaign.objects.create(
         offer=offer,
         name=name,
         subject="{first_name}, the smoky teas are in",
-        body_text="Hello {first_name}, [see them](/catalogue/).",
+        body_text='Hello {first_name}, [see them](/catalogue/?q=smoky "smoky").',
     )
+    campaign.keywords.add(Keyword.objects.get_or_create(term="smoky")[0])
+    return campaign
 
 
-def send_and_open(campaign):
-    """Send the campaign to its audience and let every recipient open it."""
+def send_and_click(campaign):
+    """Send the campaign to its audience; every recipient opens it and clicks its link."""
     campaign_send_batch(recipient_ids=campaign_start(campaign=campaign))
     for recipient in Recipient.objects.filter(campaign=campaign, sent_at__isnull=False):
         recipient_open(recipient=recipient)
+        recipient_click(recipient=recipient, path="/catalogue/?q=smoky", keyword_term="smoky")
 
 
 def make_stage_customer():
@@ -99,7 +107,7 @@ def make_stage_customer():
     call = call_log(number=PHONE, notes=f"{NAME} asked about delivery to {STREET}.", key="c1")
     for log in (mail, call):  # the essence task runs on commit, which tests never reach
         contact_essence(log_id=log.pk)
-    send_and_open(make_campaign())
+    send_and_click(make_campaign())
     feedback_submit(
         kind="wish",
         text=f"I wish you sold smoked teas in bigger tins. {NAME}, {PHONE}",
@@ -115,6 +123,8 @@ def make_stage_customer():
         profile.trust_level = 5
         profile.save(update_fields=["visit_started_at", "trust_level"])
         ask = asking.next_question(profile, page="/catalogue/", now=now)
-        if ask is not None:
-            asking.skip_question(profile=profile, ask=ask, now=now)
+        assert ask is not None, "the stage customer is asked one question"
+        attribute = ask.question.attribute
+        answer = attribute.choices[-1] if attribute.choices else True
+        asking.answer_question(profile=profile, ask=ask, value=answer, now=now)
     return user

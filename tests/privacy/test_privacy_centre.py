@@ -161,6 +161,12 @@ def test_download_holds_every_stage(me, customer):
     assert data["coupons"]["redemptions"][0]["code"] == "THANKYOU5"
     (received,) = data["campaigns"]["campaigns_received"]
     assert received["campaign"] == "Smoky teas" and received["opened_at"]
+    assert received["clicks"][0]["keyword"] == "smoky"
+    (answered,) = [ask for ask in hub["question_answers"] if ask["outcome"] == "answered"]
+    assert answered["answer"] is not None and answered["answered_at"]
+    learned_from = {fact["source"]: fact["learned_from"] for fact in hub["facts"]}
+    assert learned_from["purchase"].startswith("Order ")
+    assert learned_from["campaign"] and learned_from["question"]
     answers = data["surveys"]["survey_responses"][0]["answers"]
     assert any(answer["choices"] == ["Phone"] for answer in answers)
     # Every app that keeps personal data has its part in the file.

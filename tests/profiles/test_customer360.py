@@ -48,6 +48,23 @@ def test_the_page_shows_the_whole_customer(care, buyer):
     assert "Order placed" in page
 
 
+def test_every_fact_links_to_its_source_where_the_staff_member_may_go(care, client):
+    """A customer who has been through every stage: each fact's source link opens for
+    customer care, and the account facts (superuser-only page) carry no link."""
+    from tests.privacy.stages import make_stage_customer
+
+    profile = make_stage_customer().profile
+    response = care.get(change_url(profile))
+    links = {item.fact.attribute.key: item.source_url for item in response.context["linked_facts"]}
+    sources = {item.fact.source for item in response.context["linked_facts"] if item.source_url}
+    assert sources >= {Source.PURCHASE, Source.SURVEY, Source.CAMPAIGN, Source.COUPON}
+    assert sources >= {Source.FEEDBACK, Source.CONTACT}
+    for key, url in links.items():
+        if url:
+            assert care.get(url).status_code == 200, (key, url)
+    assert links["email"] is None and links["user_id"] is None
+
+
 def test_the_stage_links_open_filtered_lists(care, buyer, other_shopper):
     place_order(other_shopper.profile, make_product())
     url = f"{reverse('admin:shop_order_changelist')}?profile__exact={buyer.pk}"
