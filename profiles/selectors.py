@@ -11,6 +11,7 @@ from profiles.models import (
     AttributeCategory,
     Consent,
     CustomerProfile,
+    ForgottenAttribute,
     ProfileAccess,
     ProfileFact,
     Purpose,
@@ -42,6 +43,13 @@ def profile_ids_with_email(address: str) -> set[int]:
         ).values_list("profile_id", flat=True)
     )
     return ids
+
+
+def forgotten_keys(profile: CustomerProfile) -> set[str]:
+    """The attributes the customer asked us to forget: no stage asks for them again."""
+    return set(
+        ForgottenAttribute.objects.filter(profile=profile).values_list("attribute__key", flat=True)
+    )
 
 
 def current_facts(profile: CustomerProfile) -> QuerySet[ProfileFact]:

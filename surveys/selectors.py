@@ -10,6 +10,7 @@ from django.http import Http404
 
 from profiles.aggregates import suppress_partition, suppress_small
 from profiles.models import CustomerProfile, ProfileFact, Source
+from profiles.selectors import forgotten_keys
 from profiles.services import origin_of
 from surveys.models import (
     SCALE_POINTS,
@@ -30,14 +31,21 @@ def min_cell_size() -> int:
     return getattr(settings, "MIN_CELL_SIZE", 5)
 
 
-def survey_questions(survey: Survey) -> list[Question]:
-    """The questions in order, with their choices and attributes, in two queries."""
-    return list(
+def survey_questions(survey: Survey, *, profile: CustomerProfile | None = None) -> list[Question]:
+    """The questions in order, with their choices and attributes, in two queries.
+
+    For a shopper, a question that would teach an attribute they asked us to forget is
+    left out: a forgotten fact is not asked for again, by any stage.
+    """
+    questions = (
         Question.objects.filter(survey=survey)
         .select_related("attribute")
         .prefetch_related("choices")
         .order_by("position", "pk")
     )
+    if profile is not None:
+        questions = questions.exclude(attribute__key__in=forgotten_keys(profile))
+    return list(questions)
 
 
 def survey_get_offered(*, profile: CustomerProfile, slug: str, now: datetime) -> Survey:

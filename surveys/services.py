@@ -254,7 +254,7 @@ def survey_submit(
     already = AlreadyAnswered("You have answered this survey already. Thank you!")
     if SurveyResponse.objects.filter(survey=survey, profile=profile).exists():
         raise already
-    answers = _validated(survey_questions(survey), data)
+    answers = _validated(survey_questions(survey, profile=profile), data)
     try:
         with transaction.atomic():
             _lock_profile(profile)

@@ -40,7 +40,7 @@ class SurveyView(ShopperMixin, TemplateView):
         self.survey = selectors.survey_get_offered(
             profile=self.profile, slug=slug, now=timezone.now()
         )
-        self.questions = selectors.survey_questions(self.survey)
+        self.questions = selectors.survey_questions(self.survey, profile=self.profile)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

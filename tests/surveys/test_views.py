@@ -87,6 +87,20 @@ def test_the_survey_page_shows_the_intro_and_every_question_accessibly(alice_cli
     } <= options
 
 
+def test_a_question_about_a_forgotten_fact_is_not_asked_again(alice_client, offered, consenting):
+    from profiles.services import fact_forget
+
+    fact_forget(profile=consenting.profile, key="device")
+    device = questions_of(offered)[0]
+    page = alice_client.get(URL).content.decode()
+    assert f'name="q_{device.pk}"' not in page
+    data = form_data(offered)
+    del data[f"q_{device.pk}"]
+    response = alice_client.post(URL, data)
+    assert response.status_code == 302
+    assert "device" not in known_facts(consenting.profile)
+
+
 def test_answering_redirects_to_thanks_which_says_what_was_learned(
     alice_client, offered, consenting
 ):
