@@ -1,7 +1,8 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -157,6 +158,30 @@ class LoginView(PostRateLimitMixin, auth_views.LoginView):
         if self.request.user.is_staff:
             return reverse("admin:index")
         return super().get_default_redirect_url()
+
+
+class AdminLoginView(PostRateLimitMixin, auth_views.LoginView):
+    """The admin's own login page (Django's form and template), under the same limit
+    per address as the shop's, counted together: one address cannot try many user IDs
+    at either door."""
+
+    authentication_form = AdminAuthenticationForm
+    template_name = "admin/login.html"
+    rate_scope = LoginView.rate_scope
+    rate_limit = LoginView.rate_limit
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "GET" and admin.site.has_permission(request):
+            return redirect(reverse("admin:index"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(admin.site.each_context(self.request), title="Log in")
+        return context
+
+    def get_default_redirect_url(self):
+        return reverse("admin:index")
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import HomeView
+from accounts.views import AdminLoginView, HomeView
 from patientcrm.health import healthz
 
 admin.site.site_header = "PatientCRM staff"
@@ -14,6 +14,8 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    # The admin's login, limited per address like the shop's (accounts.views).
+    path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("", include("shop.urls")),

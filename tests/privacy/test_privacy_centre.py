@@ -229,6 +229,26 @@ def test_login_is_rate_limited_per_address_across_user_ids(client):
     assert response.status_code == 429
 
 
+def test_the_admin_login_is_limited_too_and_counts_with_the_shops(client, care_agent):
+    for n in range(20):
+        client.post(reverse("accounts:login"), {"username": f"guess{n}", "password": "x"})
+    for n in range(10):
+        response = client.post("/admin/login/", {"username": f"admin{n}", "password": "x"})
+        assert response.status_code == 200  # the form again, with Django's error
+    assert client.post("/admin/login/", {"username": "root", "password": "x"}).status_code == 429
+
+
+def test_the_admin_login_still_lets_staff_in(client, care_agent):
+    page = client.get("/admin/login/?next=/admin/")
+    assert page.status_code == 200 and "PatientCRM staff" in page.content.decode()
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": care_agent.username, "password": PASSWORD_OF, "next": "/admin/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/login/")["Location"] == "/admin/"
+
+
 @pytest.mark.parametrize("key", ["email", "full_name", "user_id"])
 def test_account_facts_go_only_with_the_account(me, customer, key):
     assert me.get(reverse("accounts:fact_forget", args=[key])).status_code == 404
