@@ -3,7 +3,6 @@ unsubscribe. The token is the only key; none of them needs a login, and none tel
 anything about a token it does not know (404, nothing recorded)."""
 
 import base64
-import csv
 
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -15,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView, View
 
 from campaigns import dashboards, selectors, services
+from profiles.csvfile import csv_download
 
 # The smallest transparent GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -158,11 +158,10 @@ class CampaignOverviewView(FilteredDashboardMixin, TemplateView):
         return self._rows
 
     def csv_response(self) -> HttpResponse:
+        return csv_download("campaigns.csv", self.CSV_HEADER, self.csv_rows())
+
+    def csv_rows(self):
         minimum = dashboards.min_cell_size()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="campaigns.csv"'
-        writer = csv.writer(response)
-        writer.writerow(self.CSV_HEADER)
         for row in self.get_rows():
             f = row.figures
             line = [row.campaign.name, row.campaign.get_channel_display(), row.campaign.offer.name]
@@ -175,8 +174,7 @@ class CampaignOverviewView(FilteredDashboardMixin, TemplateView):
                 _display(f.cost, minimum),
                 "" if f.roi is None else f.roi,
             ]
-            writer.writerow(line)
-        return response
+            yield line
 
     def get_context_data(self, **kwargs):
         rows = self.get_rows()
@@ -254,11 +252,10 @@ class _ComparisonView(FilteredDashboardMixin, TemplateView):
 
     def csv_response(self) -> HttpResponse:
         """The table of the page, cell for cell, small cells suppressed the same way."""
+        return csv_download(f"{self.csv_name}.csv", self.csv_header(), self.csv_rows())
+
+    def csv_rows(self):
         minimum = dashboards.min_cell_size()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(self.csv_header())
         for row in self.get_rows():
             f = row.figures
             line = [row.label, row.campaigns, _display(f.sent, minimum)]
@@ -273,8 +270,7 @@ class _ComparisonView(FilteredDashboardMixin, TemplateView):
                     _display(f.cost, minimum),
                     "" if f.roi is None else f.roi,
                 ]
-            writer.writerow(line)
-        return response
+            yield line
 
     def get_context_data(self, **kwargs):
         rows = self.get_rows()

@@ -1,19 +1,18 @@
 """Coupons in the admin: shared codes, direct-mail drops with their print files, and (for
 customer care) the redemptions. Saves and actions call coupons.services."""
 
-import csv
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpResponse
 from django.utils import timezone
 
 from campaigns.models import Campaign
 from coupons import selectors, services
 from coupons.models import CODE_MAX_LENGTH, CouponCode, DiscountKind, MailDrop, Redemption
+from profiles.csvfile import csv_download
 
 PRINT_HEADER = ["Name", "Street", "Town or city", "Postcode", "Country", "Code"]
 
@@ -169,14 +168,12 @@ class MailDropAdmin(admin.ModelAdmin):
             self.message_user(request, "Choose exactly one drop.", messages.ERROR)
             return None
         drop = drops[0]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         name = f"print-{drop.campaign.channel}-{drop.pk}-{timezone.localdate().isoformat()}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        writer = csv.writer(response)
-        writer.writerow(PRINT_HEADER)
-        for row in selectors.print_rows(drop=drop):
-            writer.writerow([row.name, row.street, row.city, row.postcode, row.country, row.code])
-        return response
+        rows = (
+            [row.name, row.street, row.city, row.postcode, row.country, row.code]
+            for row in selectors.print_rows(drop=drop)
+        )
+        return csv_download(name, PRINT_HEADER, rows)
 
     @admin.action(description="Mark as mailed now (records pieces and cost)")
     def mark_mailed(self, request, queryset):

@@ -1,7 +1,5 @@
 """The marketers' coupon effectiveness page: which postcards and letters pay."""
 
-import csv
-
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
 from django.views.generic import TemplateView
@@ -9,6 +7,7 @@ from django.views.generic import TemplateView
 from campaigns.dashboards import min_cell_size
 from campaigns.models import Channel
 from coupons import dashboards
+from profiles.csvfile import csv_download
 
 DASHBOARD_PERMISSION = "coupons.view_coupon_dashboards"
 
@@ -40,29 +39,25 @@ class CouponDashboardView(PermissionRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def csv_response(self) -> HttpResponse:
+        return csv_download("coupons.csv", self.CSV_HEADER, self.csv_rows())
+
+    def csv_rows(self):
         minimum = min_cell_size()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="coupons.csv"'
-        writer = csv.writer(response)
-        writer.writerow(self.CSV_HEADER)
         for row in dashboards.pieces(minimum=minimum):
             f = row.figures
             campaign = row.campaign
-            writer.writerow(
-                [
-                    campaign.name if campaign else dashboards.NO_CAMPAIGN,
-                    campaign.get_channel_display() if campaign else "",
-                    row.mailed_at.date().isoformat() if row.mailed_at else "",
-                    _shown(f.mailed, minimum) if campaign else "",
-                    _shown(f.redeemed, minimum),
-                    "" if f.rate is None else f.rate,
-                    _shown(f.revenue, minimum),
-                    _shown(f.discount, minimum),
-                    _shown(f.cost, minimum) if campaign else "",
-                    "" if f.roi is None else f.roi,
-                ]
-            )
-        return response
+            yield [
+                campaign.name if campaign else dashboards.NO_CAMPAIGN,
+                campaign.get_channel_display() if campaign else "",
+                row.mailed_at.date().isoformat() if row.mailed_at else "",
+                _shown(f.mailed, minimum) if campaign else "",
+                _shown(f.redeemed, minimum),
+                "" if f.rate is None else f.rate,
+                _shown(f.revenue, minimum),
+                _shown(f.discount, minimum),
+                _shown(f.cost, minimum) if campaign else "",
+                "" if f.roi is None else f.roi,
+            ]
 
     def get_context_data(self, **kwargs):
         minimum = min_cell_size()

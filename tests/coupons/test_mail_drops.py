@@ -137,6 +137,21 @@ def test_print_csv_from_the_admin(client, marketer, postcard, make_customer):
     ]
 
 
+def test_a_name_that_looks_like_a_formula_reaches_the_print_shop_as_text(
+    client, marketer, postcard, make_customer
+):
+    make_customer(name='=HYPERLINK("http://evil.example","Click")')
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    client.force_login(marketer)
+    response = client.post(
+        "/admin/coupons/maildrop/",
+        {"action": "download_print_file", "_selected_action": [drop.pk]},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil.example","Click")'
+    assert rows[1][1] == "12 Briggate"
+
+
 def test_a_marketer_makes_and_mails_a_drop_in_the_admin(client, marketer, postcard, make_customer):
     make_customer()
     client.force_login(marketer)
