@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Channel, Keyword, LinkClick, Offer, Recipient
 from campaigns.selectors import _ignored_q
-from profiles.aggregates import suppress_partition, suppress_small
+from profiles.aggregates import suppress_partition, suppress_small, suppress_total
 from profiles.models import Segment
 
 CENT = Decimal("0.01")
@@ -108,9 +108,13 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
 
-def figures_from(raw: dict | None, minimum: int) -> Figures:
+def figures_from(raw: dict | None, minimum: int, hidden: frozenset[str] = frozenset()) -> Figures:
+    """Figures of one row; the counts named in `hidden` are suppressed whatever their size."""
     raw = raw or {}
-    shown = {name: suppress_small(raw.get(name) or 0, minimum) for name in COUNTS}
+    shown = {
+        name: None if name in hidden else suppress_small(raw.get(name) or 0, minimum)
+        for name in COUNTS
+    }
     figures = Figures(**shown)
     sent = shown["sent"]
     figures.rates = {
@@ -126,8 +130,30 @@ def figures_from(raw: dict | None, minimum: int) -> Figures:
     return figures
 
 
-def _grouped(recipients: QuerySet, key: str, now: datetime) -> dict:
-    return {row[key]: row for row in recipients.values(key).annotate(**_aggregates(now))}
+def _per_campaign_in_groups(recipients: QuerySet, key: str, now: datetime) -> dict[object, list]:
+    """Each group's campaigns, one row of figures per campaign: the overview shows these
+    rows one by one, so a group's total must be judged against them (see _combined)."""
+    groups: dict[object, list] = {}
+    for row in recipients.values(key, "campaign_id").annotate(**_aggregates(now)):
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
+def _combined(parts: list[dict], minimum: int) -> Figures:
+    """The figures of a group of campaigns whose own figures the overview publishes.
+
+    The group's total less the campaigns shown is the sum of those hidden: a count is
+    shown only when that sum is nobody or at least `minimum` customers.
+    """
+    raw = {name: sum(part.get(name) or 0 for part in parts) for name in COUNTS}
+    for money in ("revenue", "cost"):
+        raw[money] = sum(part.get(money) or 0 for part in parts)
+    hidden = frozenset(
+        name
+        for name in COUNTS
+        if suppress_total([part.get(name) or 0 for part in parts], minimum) is None
+    )
+    return figures_from(raw, minimum, hidden)
 
 
 # --- Overview: every campaign -------------------------------------------------------------------
@@ -228,17 +254,22 @@ def campaign_detail(*, campaign: Campaign, now: datetime | None = None) -> Campa
         Cell("Clicked", figures.clicked),
         Cell("Converted", figures.converted),
     ]
-    opened = _per_day(recipients, "opened_at")
-    clicked = _per_day(recipients, "clicked_at")
-    converted = _per_day(recipients, "converted_at")
+    columns = ("opened", "clicked", "converted")
+    per_day = {column: _per_day(recipients, f"{column}_at") for column in columns}
+    day_list = sorted(set().union(*per_day.values()))
+    # Each recipient responds on one day, so the days split the funnel's totals.
+    shown = {
+        column: suppress_partition([counts.get(day, 0) for day in day_list], minimum)
+        for column, counts in per_day.items()
+    }
     days = [
         DayRow(
             day=day,
-            opened=suppress_small(opened.get(day, 0), minimum),
-            clicked=suppress_small(clicked.get(day, 0), minimum),
-            converted=suppress_small(converted.get(day, 0), minimum),
+            opened=shown["opened"][index],
+            clicked=shown["clicked"][index],
+            converted=shown["converted"][index],
         )
-        for day in sorted(set(opened) | set(clicked) | set(converted))
+        for index, day in enumerate(day_list)
     ]
     keyword_rows = (
         LinkClick.objects.filter(recipient__in=recipients, keyword__isnull=False)
@@ -308,13 +339,14 @@ def offer_comparison(
     """Every offer, over all the campaigns that made it: two queries."""
     now = now or timezone.now()
     minimum = min_cell_size()
-    raw = _grouped(sent_recipients(sent_from=sent_from, sent_to=sent_to), "campaign__offer_id", now)
+    recipients = sent_recipients(sent_from=sent_from, sent_to=sent_to)
+    groups = _per_campaign_in_groups(recipients, "campaign__offer_id", now)
     offers = Offer.objects.annotate(n=Count("campaigns")).order_by("name", "pk")
     return [
         GroupRow(
             label=offer.name,
             campaigns=offer.n,
-            figures=figures_from(raw.get(offer.pk), minimum),
+            figures=_combined(groups.get(offer.pk, []), minimum),
             key=str(offer.pk),
         )
         for offer in offers
@@ -329,25 +361,29 @@ def keyword_comparison(
     now = now or timezone.now()
     minimum = min_cell_size()
     recipients = sent_recipients(sent_from=sent_from, sent_to=sent_to)
-    raw = _grouped(recipients.filter(campaign__keywords__isnull=False), "campaign__keywords", now)
-    clicks = {
-        row["keyword_id"]: row
-        for row in LinkClick.objects.filter(recipient__in=recipients, keyword__isnull=False)
+    groups = _per_campaign_in_groups(
+        recipients.filter(campaign__keywords__isnull=False), "campaign__keywords", now
+    )
+    # Clicks per campaign and keyword, as each campaign's page shows them.
+    clicks: dict[int, list[dict]] = {}
+    for row in (
+        LinkClick.objects.filter(recipient__in=recipients, keyword__isnull=False)
         .order_by()
-        .values("keyword_id")
+        .values("keyword_id", "recipient__campaign_id")
         .annotate(clicks=Count("pk"), customers=Count("recipient", distinct=True))
-    }
+    ):
+        clicks.setdefault(row["keyword_id"], []).append(row)
     keywords = Keyword.objects.annotate(n=Count("campaigns")).order_by("term")
     rows = []
     for keyword in keywords:
-        clicked = clicks.get(keyword.pk)
-        clicked_shown = clicked and suppress_small(clicked["customers"], minimum) is not None
+        clicked = clicks.get(keyword.pk, [])
+        customers = suppress_total([part["customers"] for part in clicked], minimum)
         rows.append(
             GroupRow(
                 label=keyword.term,
                 campaigns=keyword.n,
-                figures=figures_from(raw.get(keyword.pk), minimum),
-                clicks=clicked["clicks"] if clicked_shown else None,
+                figures=_combined(groups.get(keyword.pk, []), minimum),
+                clicks=sum(part["clicks"] for part in clicked) if customers else None,
                 key=str(keyword.pk),
             )
         )
@@ -360,7 +396,8 @@ def channel_comparison(
     """E-mail against postcard against letter: two queries."""
     now = now or timezone.now()
     minimum = min_cell_size()
-    raw = _grouped(sent_recipients(sent_from=sent_from, sent_to=sent_to), "campaign__channel", now)
+    recipients = sent_recipients(sent_from=sent_from, sent_to=sent_to)
+    groups = _per_campaign_in_groups(recipients, "campaign__channel", now)
     campaigns = dict(
         Campaign.objects.order_by()
         .values("channel")
@@ -371,7 +408,7 @@ def channel_comparison(
         GroupRow(
             label=label,
             campaigns=campaigns.get(value, 0),
-            figures=figures_from(raw.get(value), minimum),
+            figures=_combined(groups.get(value, []), minimum),
             key=value,
         )
         for value, label in Channel.choices

@@ -16,12 +16,32 @@ def suppress_small(count: int, minimum: int = 5) -> int | None:
 def suppress_partition(counts: Sequence[int], minimum: int = 5) -> list[int | None]:
     """Cells that split one published total (everybody in exactly one cell), suppressed.
 
-    Small cells go, and when that would hide a single cell, the smallest shown cell goes
-    too: otherwise the hidden one is simply the total less the others.
+    Small cells go; and while the hidden cells together cover fewer than `minimum`
+    people, the smallest shown cell goes too: otherwise the total less the shown cells
+    tells how many are hidden, which is itself a small cell.
     """
     shown = [suppress_small(count, minimum) for count in counts]
-    hidden = [index for index, value in enumerate(shown) if value is None]
-    visible = [index for index, value in enumerate(shown) if value is not None]
-    if len(hidden) == 1 and visible:
-        shown[min(visible, key=lambda index: counts[index])] = None
+
+    def hidden_sum() -> int:
+        return sum(counts[i] for i, value in enumerate(shown) if value is None)
+
+    while 0 < hidden_sum() < minimum:
+        visible = [i for i, value in enumerate(shown) if value is not None]
+        if not visible:
+            break
+        shown[min(visible, key=lambda i: counts[i])] = None
     return shown
+
+
+def suppress_total(parts: Sequence[int], minimum: int = 5) -> int | None:
+    """The sum of parts each published on its own (small ones suppressed), or None.
+
+    A total over parts that are shown elsewhere gives away the hidden ones: it less the
+    shown parts is their sum. So it is shown only when it is no small cell itself and the
+    hidden parts it contains cover none or at least `minimum` people together.
+    """
+    total = sum(parts)
+    behind = sum(part for part in parts if suppress_small(part, minimum) is None)
+    if suppress_small(total, minimum) is None or 0 < behind < minimum:
+        return None
+    return total

@@ -272,6 +272,19 @@ def test_one_campaign_funnel_days_keywords_and_segments(client, marketer, data, 
     assert "chart-data-days" in html
 
 
+def test_a_day_is_hidden_when_the_funnel_total_would_give_away_another(data, now):
+    big = data["big"]
+    sent = now - timedelta(days=20)
+    late = now - timedelta(days=5)
+    send(big, [make_shopper().profile for _ in range(2)], sent_at=sent, opened_at=late)
+    detail = dashboards.campaign_detail(campaign=big)
+    assert detail.figures.opened == 9
+    by_day = {day.day: day.opened for day in detail.days}
+    # 2 opened late: hidden; and the 7 of the first day with them, or 9 - 7 gives the 2.
+    assert by_day[timezone.localdate(late)] is None
+    assert by_day[timezone.localdate(sent + timedelta(days=1))] is None
+
+
 def test_segments_show_once_the_minimum_allows(settings, data):
     settings.MIN_CELL_SIZE = 2
     detail = dashboards.campaign_detail(campaign=data["big"])
@@ -294,17 +307,50 @@ def test_an_unknown_campaign_has_no_dashboard(client, marketer):
     assert client.get("/marketing/campaigns/999999/").status_code == 404
 
 
-def test_offers_compared(client, marketer, data):
+def test_offers_compared(client, marketer, data, settings):
     client.force_login(marketer)
     rows = {row.label: row for row in client.get(OFFERS).context["rows"]}
     teas, delivery = rows["New teas"], rows["Free delivery"]
     assert (teas.campaigns, teas.figures.sent, teas.figures.positive) == (1, 12, 5)
     assert (teas.figures.ignored, teas.figures.rates["positive"]) == (5, 41.7)
-    assert (delivery.campaigns, delivery.figures.sent, delivery.figures.converted) == (2, 9, 8)
+    # Free delivery is the postcards (shown on the overview) and the tiny letter (hidden):
+    # its totals less the postcards' would be the letter's 3, so they are hidden too.
+    assert (delivery.campaigns, delivery.figures.sent, delivery.figures.converted) == (
+        2,
+        None,
+        None,
+    )
+    assert (delivery.figures.revenue, delivery.figures.cost) == (None, None)
+    # Once the letter is big enough to show on its own, so is the offer's total.
+    settings.MIN_CELL_SIZE = 3
+    delivery = {row.label: row for row in client.get(OFFERS).context["rows"]}["Free delivery"]
+    assert (delivery.figures.sent, delivery.figures.converted) == (9, 8)
     # Postcards 150.00 and the letter's three conversions, 15.00: eight converted in all.
     assert delivery.figures.revenue == Decimal("165.00")
     assert delivery.figures.cost == Decimal("15.00")  # six postcards at 1.50, three letters at 2.00
     assert delivery.figures.roi == Decimal("11.00")
+
+
+def test_a_group_shows_what_its_hidden_campaigns_add_up_to_once_that_is_enough(
+    client, marketer, data, now
+):
+    """Two hidden letters of 3 each: the offer's total less the postcards is 6 people, an
+    aggregate in its own right."""
+    another = new_campaign(
+        "Another letter",
+        Offer.objects.get(name="Free delivery"),
+        channel=Channel.LETTER,
+        cost_per_piece=Decimal("2.00"),
+    )
+    send(another, [make_shopper().profile for _ in range(3)], sent_at=now - timedelta(days=2))
+    client.force_login(marketer)
+    rows = {row.label: row for row in client.get(OFFERS).context["rows"]}
+    assert rows["Free delivery"].figures.sent == 12
+    # Converted: the hidden letters add only the first one's 3, so it stays hidden.
+    assert rows["Free delivery"].figures.converted is None
+    channels = {row.key: row.figures for row in client.get(CHANNELS).context["rows"]}
+    assert channels["letter"].sent == 6
+    assert channels["letter"].converted is None
 
 
 def test_keywords_compared(client, marketer, data):
@@ -344,7 +390,7 @@ def _csv(response) -> dict[str, dict[str, str]]:
     return {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
 
 
-def test_offers_export_as_csv_with_money(client, marketer, data):
+def test_offers_export_as_csv_with_money(client, marketer, data, settings):
     client.force_login(marketer)
     response = client.get(OFFERS, {"format": "csv"})
     assert 'filename="campaign-offers.csv"' in response["Content-Disposition"]
@@ -356,13 +402,20 @@ def test_offers_export_as_csv_with_money(client, marketer, data):
         "5",
         "41.7",
     )
+    assert (delivery["Sent"], delivery["Revenue"], delivery["Return"]) == (
+        "fewer than 5",
+        "fewer than 5",
+        "",
+    )
+    assert "Clicks on its links" not in teas
+    settings.MIN_CELL_SIZE = 3
+    delivery = _csv(client.get(OFFERS, {"format": "csv"}))["Free delivery"]
     assert (delivery["Converted"], delivery["Revenue"], delivery["Cost"], delivery["Return"]) == (
         "8",
         "165.00",
         "15.00",
         "11.00",
     )
-    assert "Clicks on its links" not in teas
 
 
 def test_keywords_export_as_csv_with_clicks_and_hidden_small_cells(client, marketer, data):
