@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from campaigns.dashboards import min_cell_size
 from campaigns.models import Campaign, Channel, Recipient
 from coupons.models import CouponCode, Redemption
-from profiles.aggregates import suppress_small
+from profiles.aggregates import suppress_small, suppress_table, suppress_total
 
 CENT = Decimal("0.01")
 PAPER = (Channel.POSTCARD, Channel.LETTER)
@@ -40,11 +40,20 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(CENT)
 
 
-def figures_from(*, mailed: int, redemptions: dict | None, cost: Decimal, minimum: int) -> Figures:
+def figures_from(
+    *,
+    mailed: int,
+    redemptions: dict | None,
+    cost: Decimal,
+    minimum: int,
+    mailed_hidden: bool = False,
+    redemptions_hidden: bool = False,
+) -> Figures:
+    """One row; the `*_hidden` flags suppress a figure that another page would give away."""
     redemptions = redemptions or {}
-    figures = Figures(mailed=suppress_small(mailed, minimum))
+    figures = Figures(mailed=None if mailed_hidden else suppress_small(mailed, minimum))
     customers = suppress_small(redemptions.get("customers") or 0, minimum)
-    if customers is not None:
+    if customers is not None and not redemptions_hidden:
         figures.redeemed = redemptions.get("redeemed") or 0
         figures.revenue = _money(redemptions.get("revenue"))
         figures.discount = _money(redemptions.get("discount"))
@@ -73,6 +82,12 @@ class PieceRow:
     mailed_at: datetime | None
     figures: Figures
     cost_raw: Decimal = Decimal("0")
+    redemptions_raw: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Names the piece in the monthly series: its campaign, or "" for shop-wide codes."""
+        return str(self.campaign.pk) if self.campaign else ""
 
 
 def _cost(campaign: Campaign, mailed: int) -> Decimal:
@@ -120,6 +135,7 @@ def pieces(*, minimum: int | None = None) -> list[PieceRow]:
                     mailed=sent, redemptions=redeemed.get(campaign.pk), cost=cost, minimum=minimum
                 ),
                 cost_raw=cost,
+                redemptions_raw=redeemed.get(campaign.pk) or {},
             )
         )
     shop_wide = redeemed.get(None)
@@ -131,6 +147,7 @@ def pieces(*, minimum: int | None = None) -> list[PieceRow]:
                 figures=figures_from(
                     mailed=0, redemptions=shop_wide, cost=Decimal("0"), minimum=minimum
                 ),
+                redemptions_raw=shop_wide,
             )
         )
     return rows
@@ -144,41 +161,52 @@ class ChannelRow:
 
 
 def channels(*, rows: list[PieceRow], minimum: int | None = None) -> list[ChannelRow]:
-    """Postcards, letters and e-mail side by side: two queries (the costs come from the
-    piece rows already read)."""
+    """Postcards, letters and e-mail side by side: one query (sent per campaign); the
+    redemptions and costs come from the piece rows already read.
+
+    A channel adds up campaigns whose own figures are published (here and on the campaign
+    overview), so a channel's figure is hidden when it less the shown campaigns would give
+    the hidden ones away (profiles.aggregates.suppress_total).
+    """
     minimum = minimum or min_cell_size()
-    sent = dict(
+    sent: dict[str, list[int]] = {}
+    for channel, n in (
         Recipient.objects.filter(sent_at__isnull=False)
         .order_by()
-        .values("campaign__channel")
+        .values("campaign_id", "campaign__channel")
         .annotate(n=Count("pk"))
         .values_list("campaign__channel", "n")
-    )
-    redeemed: dict[str, dict] = {
-        row["code__campaign__channel"]: dict(row)
-        for row in Redemption.objects.filter(code__campaign__isnull=False)
-        .order_by()
-        .values("code__campaign__channel")
-        .annotate(**_redemption_aggregates())
-    }
-    costs: dict[str, Decimal] = {}
+    ):
+        sent.setdefault(channel, []).append(n)
+    pieces_of: dict[str, list[PieceRow]] = {}
     for row in rows:
         if row.campaign is not None:
-            channel = row.campaign.channel
-            costs[channel] = costs.get(channel, Decimal("0")) + row.cost_raw
-    return [
-        ChannelRow(
-            key=value,
-            label=label,
-            figures=figures_from(
-                mailed=sent.get(value, 0),
-                redemptions=redeemed.get(value),
-                cost=costs.get(value, Decimal("0")),
-                minimum=minimum,
-            ),
+            pieces_of.setdefault(row.campaign.channel, []).append(row)
+    result = []
+    for value, label in Channel.choices:
+        pieces_here = pieces_of.get(value, [])
+        parts = [row.redemptions_raw for row in pieces_here]
+        customers = [part.get("customers") or 0 for part in parts]
+        redemptions = {
+            name: sum(part.get(name) or 0 for part in parts)
+            for name in ("redeemed", "revenue", "discount")
+        }
+        redemptions["customers"] = sum(customers)
+        result.append(
+            ChannelRow(
+                key=value,
+                label=label,
+                figures=figures_from(
+                    mailed=sum(sent.get(value, [])),
+                    redemptions=redemptions,
+                    cost=sum((row.cost_raw for row in pieces_here), Decimal("0")),
+                    minimum=minimum,
+                    mailed_hidden=suppress_total(sent.get(value, []), minimum) is None,
+                    redemptions_hidden=suppress_total(customers, minimum) is None,
+                ),
+            )
         )
-        for value, label in Channel.choices
-    ]
+    return result
 
 
 ALL = "all"
@@ -187,32 +215,37 @@ ALL = "all"
 @dataclass
 class Monthly:
     months: list[date] = field(default_factory=list)
-    # ALL, a channel value, or "" (shop-wide codes) -> a count (None: suppressed) per month
+    # ALL, or a piece's key (PieceRow.key) -> a count (None: suppressed) per month
     series: dict[str, list[int | None]] = field(default_factory=dict)
 
 
-def redemptions_by_month(*, minimum: int | None = None) -> Monthly:
-    """Redemptions per month, in all and per channel of the code's campaign: one query.
+def redemptions_by_month(*, rows: list[PieceRow], minimum: int | None = None) -> Monthly:
+    """Redemptions per month, in all and per piece: one query.
 
     Months rather than weeks or days: paper is answered over weeks, and finer cells would
-    mostly be too small to show.
+    mostly be too small to show. Each piece's total is in its row and each month's total
+    is the "all" series, so the cells are suppressed as one table with those margins.
     """
     minimum = minimum or min_cell_size()
-    rows = (
+    counts: dict[tuple[str, date], int] = {}
+    for month, campaign_id, n in (
         Redemption.objects.annotate(month=TruncMonth("redeemed_at"))
         .order_by()
-        .values("month", "code__campaign__channel")
+        .values("month", "code__campaign_id")
         .annotate(n=Count("pk"))
-        .values_list("month", "code__campaign__channel", "n")
-    )
-    counts: dict[tuple, int] = {}
-    for month, channel, n in rows:
+        .values_list("month", "code__campaign_id", "n")
+    ):
         day = month.date() if hasattr(month, "date") else month
-        counts[(day, channel or "")] = n
-        counts[(day, ALL)] = counts.get((day, ALL), 0) + n
-    months = sorted({month for month, _ in counts})
-    series = {
-        key: [suppress_small(counts.get((month, key), 0), minimum) for month in months]
-        for key in [ALL, *Channel.values, ""]
-    }
+        key = str(campaign_id) if campaign_id else ""
+        counts[(key, day)] = counts.get((key, day), 0) + n
+        counts[(ALL, day)] = counts.get((ALL, day), 0) + n
+    months = sorted({month for _, month in counts})
+    keys = [row.key for row in rows if any((row.key, month) in counts for month in months)]
+    cells = {(key, month): counts.get((key, month), 0) for key in [ALL, *keys] for month in months}
+    published = {row.key for row in rows if row.figures.redeemed is not None}
+    lines = [(None, [(key, month) for month in months]) for key in keys if key in published]
+    lines += [((ALL, month), [(key, month) for key in keys]) for month in months]
+    lines.append((None, [(ALL, month) for month in months]))
+    shown = suppress_table(cells, lines, minimum)
+    series = {key: [shown[(key, month)] for month in months] for key in [ALL, *keys]}
     return Monthly(months=months, series=series)

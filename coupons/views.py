@@ -5,7 +5,6 @@ from django.http import HttpResponse
 from django.views.generic import TemplateView
 
 from campaigns.dashboards import min_cell_size
-from campaigns.models import Channel
 from coupons import dashboards
 from profiles.csvfile import csv_download
 
@@ -63,8 +62,9 @@ class CouponDashboardView(PermissionRequiredMixin, TemplateView):
         minimum = min_cell_size()
         rows = dashboards.pieces(minimum=minimum)
         channel_rows = dashboards.channels(rows=rows, minimum=minimum)
-        monthly = dashboards.redemptions_by_month(minimum=minimum)
-        labels = {dashboards.ALL: "All codes", "": "Shop-wide codes", **dict(Channel.choices)}
+        monthly = dashboards.redemptions_by_month(rows=rows, minimum=minimum)
+        labels = {dashboards.ALL: "All codes", "": "Shop-wide codes"}
+        labels.update({row.key: row.campaign.name for row in rows if row.campaign})
         weeks_chart = _chart(
             [month.strftime("%B %Y") for month in monthly.months],
             [

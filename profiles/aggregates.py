@@ -45,3 +45,36 @@ def suppress_total(parts: Sequence[int], minimum: int = 5) -> int | None:
     if suppress_small(total, minimum) is None or 0 < behind < minimum:
         return None
     return total
+
+
+def suppress_table(
+    counts: dict, lines: Sequence[tuple[object | None, Sequence]], minimum: int = 5
+) -> dict:
+    """Cells of a table whose sums are also published, suppressed so none gives another away.
+
+    `counts` maps each cell's key to its count. Each line is (total, members): the members'
+    counts add up to the total, which is either a cell of `counts` itself (a margin, e.g.
+    all channels in a month) or None when it is published elsewhere. Small cells go first;
+    then, until nothing changes, a line whose hidden members cover fewer than `minimum`
+    people, or just one of them (it would be the total less the others, however big),
+    hides its smallest shown member; and a line whose total is hidden while all its
+    members show hides one of them too (else the total is their sum).
+    """
+    shown = {key: suppress_small(count, minimum) for key, count in counts.items()}
+    changed = True
+    while changed:
+        changed = False
+        for total, members in lines:
+            visible = [key for key in members if shown[key] is not None]
+            if not visible:
+                continue
+            hidden = [counts[key] for key in members if shown[key] is None]
+            hidden_sum = sum(hidden)
+            if total is not None and shown[total] is None:
+                gives_away = hidden_sum == 0 and counts[total] > 0
+            else:
+                gives_away = 0 < hidden_sum < minimum or (len(hidden) == 1 and hidden_sum > 0)
+            if gives_away:
+                shown[min(visible, key=lambda key: counts[key])] = None
+                changed = True
+    return shown

@@ -136,15 +136,16 @@ def test_the_page_runs_the_same_queries_however_many_pieces(
     assert _queries(client) == few
 
 
-def test_the_pieces_and_channels_take_five_queries(
+def test_the_pieces_channels_and_months_take_five_queries(
     postcard, make_customer, product, django_assert_num_queries
 ):
     mailed_drop(postcard, make_customer, customers=5, redeem=5, product=product)
-    # pieces: campaigns with their drops, mailed, redeemed; channels: sent, redeemed.
-    with django_assert_num_queries(5):
-        dashboards.channels(rows=dashboards.pieces())
+    # pieces: campaigns with their drops, mailed, redeemed; channels: sent per campaign.
+    with django_assert_num_queries(4):
+        rows = dashboards.pieces()
+        dashboards.channels(rows=rows)
     with django_assert_num_queries(1):
-        dashboards.redemptions_by_month()
+        dashboards.redemptions_by_month(rows=rows)
 
 
 def test_the_charts_come_as_json_next_to_their_canvas(
@@ -157,3 +158,47 @@ def test_the_charts_come_as_json_next_to_their_canvas(
         assert f'id="{chart}"' in page
         assert f'data-campaign-chart="{chart}"' in page
     assert "style=" not in page.split("<main", 1)[-1]
+
+
+def _letter(name: str) -> Campaign:
+    offer = Offer.objects.create(name=f"Offer of {name}", kind=OfferKind.DISCOUNT)
+    return Campaign.objects.create(name=name, channel=Channel.LETTER, offer=offer, body_text="x")
+
+
+def test_a_channel_hides_what_it_less_the_pieces_shown_would_give_away(make_customer, product):
+    mailed_drop(_letter("Big letter"), make_customer, customers=6, redeem=6, product=product)
+    mailed_drop(_letter("Small letter"), make_customer, customers=3, redeem=2, product=product)
+    rows = dashboards.pieces()
+    by_name = {row.campaign.name: row.figures for row in rows if row.campaign}
+    assert by_name["Big letter"].redeemed == 6
+    assert (by_name["Small letter"].mailed, by_name["Small letter"].redeemed) == (9, None)
+    letter = {row.key: row.figures for row in dashboards.channels(rows=rows)}[Channel.LETTER]
+    assert letter.mailed == 15
+    # 8 redeemed less the big letter's 6 would be the small one's 2.
+    assert (letter.redeemed, letter.revenue, letter.discount, letter.rate) == (None,) * 4
+
+
+def test_redemptions_over_time_per_piece(client, marketer, postcard, make_customer, product):
+    mailed_drop(postcard, make_customer, customers=6, redeem=6, product=product)
+    client.force_login(marketer)
+    page = client.get(URL).content.decode()
+    table = page.split('id="coupon-months"')[1].split("</table>")[0]
+    assert "All codes" in table and "Spring postcard" in table
+    rows = dashboards.pieces()
+    monthly = dashboards.redemptions_by_month(rows=rows)
+    assert monthly.series == {dashboards.ALL: [6], rows[0].key: [6]}
+
+
+def test_a_month_of_a_piece_is_hidden_when_the_month_would_give_away_another(
+    postcard, make_customer, product
+):
+    mailed_drop(postcard, make_customer, customers=6, redeem=6, product=product)
+    mailed_drop(_letter("Small letter"), make_customer, customers=3, redeem=2, product=product)
+    rows = dashboards.pieces()
+    monthly = dashboards.redemptions_by_month(rows=rows)
+    keys = {row.campaign.name: row.key for row in rows if row.campaign}
+    # All in one month: the postcard's 6 is its own published total, but with the month's
+    # 8 it would give away the letter's 2, so only the month's total shows.
+    assert monthly.series[dashboards.ALL] == [8]
+    assert monthly.series[keys["Spring postcard"]] == [None]
+    assert monthly.series[keys["Small letter"]] == [None]
