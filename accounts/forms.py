@@ -37,6 +37,13 @@ def clean_person_name(value: str) -> str:
     return name
 
 
+def normalise_email(value: str) -> str:
+    """The address as typed, with its domain in lower case (the local part may matter)."""
+    email = value.strip()
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(
         label="Your name",
@@ -90,9 +97,7 @@ class RegistrationForm(forms.Form):
         return clean_person_name(self.cleaned_data["name"])
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        local, _, domain = email.rpartition("@")
-        email = f"{local}@{domain.lower()}"
+        email = normalise_email(self.cleaned_data["email"])
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise ValidationError(
                 "An account with this e-mail address already exists. "
@@ -347,3 +352,42 @@ class AccountDeleteForm(PasswordConfirmForm):
     )
 
     field_order = ["understood", "password"]
+
+
+class NameChangeForm(forms.Form):
+    """The customer's name as they want to be addressed."""
+
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save my name")
+
+    def clean_name(self) -> str:
+        return clean_person_name(self.cleaned_data["name"])
+
+
+class EmailChangeForm(PasswordConfirmForm):
+    """A new address for the account: it is where password resets go, so the password
+    is asked again."""
+
+    email = forms.EmailField(
+        label="New e-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    field_order = ["email", "password"]
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        if email.lower() == (self.user.email or "").lower():
+            raise ValidationError("That is already your e-mail address.")
+        others = get_user_model().objects.exclude(pk=self.user.pk)
+        if others.filter(email__iexact=email).exists():
+            raise ValidationError("Another account uses that e-mail address.")
+        return email

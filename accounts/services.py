@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.tasks import send_welcome_email_task
+from accounts.tasks import send_email_task, send_welcome_email_task
 from profiles import services as profile_services
 from profiles.background import enqueue_on_commit
 from profiles.models import CustomerProfile, Kind, Purpose, Source
@@ -65,6 +65,40 @@ def account_register(
         ) from error
     enqueue_on_commit(send_welcome_email_task, user_id=user.pk)
     return user
+
+
+def account_name_change(*, user: User, name: str) -> None:
+    """The customer's own name for themselves: on the account and, as their word, in the
+    profile."""
+    with transaction.atomic():
+        user.name = name
+        user.save(update_fields=["name"])
+        profile_services.learn(user.profile, "full_name", name, source=Source.CUSTOMER, ref=user)
+
+
+def account_email_change(*, user: User, email: str) -> None:
+    """A new e-mail address for the account and the profile; the old address is told, so
+    a change its owner did not make does not go unnoticed."""
+    old = user.email
+    try:
+        with transaction.atomic():
+            user.email = email
+            user.save(update_fields=["email"])
+            profile_services.learn(user.profile, "email", email, source=Source.CUSTOMER, ref=user)
+    except IntegrityError as error:
+        user.email = old
+        raise ValidationError("Another account took that e-mail address a moment ago.") from error
+    if old:
+        body = render_to_string(
+            "emails/email_changed_body.txt",
+            {"name": user.get_short_name(), "site_url": settings.SITE_URL},
+        )
+        enqueue_on_commit(
+            send_email_task,
+            subject="Your PatientCRM e-mail address was changed",
+            body=body,
+            to=[old],
+        )
 
 
 def consents_update(

@@ -26,6 +26,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/account/name/", views.NameChangeView.as_view(), name="name_change"),
+    path("me/account/email/", views.EmailChangeView.as_view(), name="email_change"),
     path("me/consents/", views.ConsentUpdateView.as_view(), name="consents"),
     path("me/facts/<slug:key>/correct/", views.FactCorrectView.as_view(), name="fact_correct"),
     path("me/facts/<slug:key>/forget/", views.FactForgetView.as_view(), name="fact_forget"),

@@ -18,8 +18,10 @@ from accounts import services
 from accounts.forms import (
     AccountDeleteForm,
     ConsentForm,
+    EmailChangeForm,
     FactCorrectForm,
     LoginForm,
+    NameChangeForm,
     PasswordConfirmForm,
     QuestionAnswerForm,
     QueuedPasswordResetForm,
@@ -247,6 +249,49 @@ def own_attribute(key: str):
     if key in ACCOUNT_KEYS:
         raise Http404("This is part of your account; it goes when the account is deleted.")
     return profile_selectors.correctable_attribute(key=key)
+
+
+class NameChangeView(ShopperProfileMixin, FormView):
+    """The name the shop addresses the customer by: on the account and in the profile."""
+
+    template_name = "accounts/account_change.html"
+    form_class = NameChangeForm
+    success_url = reverse_lazy("accounts:me")
+    extra_context = {"heading": "Correct your name"}
+
+    def get_initial(self):
+        return {"name": self.request.user.name}
+
+    def form_valid(self, form):
+        services.account_name_change(user=self.request.user, name=form.cleaned_data["name"])
+        messages.success(self.request, "Thank you: your name is put right.")
+        return super().form_valid(form)
+
+
+class EmailChangeView(ShopperProfileMixin, FormView):
+    """A new e-mail address, after the password: resets go there from now on."""
+
+    template_name = "accounts/account_change.html"
+    success_url = reverse_lazy("accounts:me")
+    extra_context = {
+        "heading": "Change your e-mail address",
+        "intro": "Order confirmations and password resets go to this address. "
+        "We let your old address know about the change.",
+    }
+
+    def get_form(self, form_class=None):
+        return EmailChangeForm(
+            **self.get_form_kwargs(), user=self.request.user, action="Change my e-mail address"
+        )
+
+    def form_valid(self, form):
+        try:
+            services.account_email_change(user=self.request.user, email=form.cleaned_data["email"])
+        except ValidationError as error:
+            form.add_error("email", error.messages[0])
+            return self.form_invalid(form)
+        messages.success(self.request, "Your e-mail address is changed.")
+        return super().form_valid(form)
 
 
 class MeView(ShopperProfileMixin, TemplateView):

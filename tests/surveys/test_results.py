@@ -85,7 +85,11 @@ def test_small_cells_show_as_fewer_than_five_and_get_no_bar(client, marketer, su
     # Single choice: Tablet (2) and Laptop (0) are small, and with 9 respondents shown,
     # Phone's 7 would give away that two chose one of them: it goes too.
     cells = [(cell.label, cell.count, cell.share) for cell in results[device.pk].cells]
-    assert cells == [("Phone", None, None), ("Tablet", None, None), ("Laptop or desktop", None, None)]
+    assert cells == [
+        ("Phone", None, None),
+        ("Tablet", None, None),
+        ("Laptop or desktop", None, None),
+    ]
     assert chart_data(html, device)["values"] == [None, None, None]
     # Multiple choice has no total to subtract from: only the small cells go.
     assert [cell.count for cell in results[habits.pk].cells] == [6, None, 6]
