@@ -133,7 +133,9 @@ class CustomerProfile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Profile of {self.user}"
+        # What staff pick a customer by (the admin's autocomplete, lists): name and user ID.
+        user = self.user
+        return f"{user.name} ({user.username})" if user.name else user.username
 
 
 class Attribute(models.Model):

@@ -145,7 +145,9 @@ class SurveyAdmin(admin.ModelAdmin):
     inlines = (QuestionInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(question_total=Count("questions"))
+        # A GROUP BY drops Meta.ordering; the autocomplete pages through this queryset.
+        queryset = super().get_queryset(request).annotate(question_total=Count("questions"))
+        return queryset.order_by(*Survey._meta.ordering)
 
     @admin.display(description="questions", ordering="question_total")
     def question_count(self, survey):

@@ -216,3 +216,100 @@ def test_marketing_sees_no_customer_on_the_pages_it_may_open(client, world, mark
     for url in pages:
         page = client.get(url).content.decode()
         assert "Quistgaard" not in page and "zquist" not in page, url
+
+
+# Apps whose admin index each group sees (an app with nothing the group may open is a 404).
+CARE_APPS = {"profiles", "shop", "surveys", "campaigns", "coupons", "feedback", "contacts"}
+MARKETING_APPS = {"profiles", "surveys", "campaigns", "coupons"}
+
+
+def test_the_admin_walk_of_history_delete_and_app_pages(
+    client, world, shopper, care_agent, marketer, superuser
+):
+    """History follows the right to open; nobody but a superuser deletes (care and
+    Marketing keep the record; erasure is the customer's own, from /me/)."""
+    failures = []
+    as_superuser = RequestFactory().get("/admin/")
+    as_superuser.user = superuser
+    roles = (("care", care_agent, CARE_VIEWS), ("marketer", marketer, MARKETING_VIEWS))
+    for label, model in sorted(registered().items()):
+        opts = model._meta
+        sample = admin.site._registry[model].get_queryset(as_superuser).order_by("pk").first()
+        if sample is None:
+            continue
+        for page in ("history", "delete"):
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}", args=[sample.pk])
+            for role, user, views in roles:
+                client.force_login(user)
+                expected = 200 if page == "history" and label in views else 403
+                if (status := client.get(url).status_code) != expected:
+                    failures.append(f"{role} {page} {label}: {status}")
+            client.force_login(shopper)
+            if "/admin/login/" not in client.get(url).get("Location", ""):
+                failures.append(f"shopper {page} {label}")
+    apps = {label.split(".")[0] for label in registered()}
+    for app in sorted(apps):
+        url = reverse("admin:app_list", args=[app])
+        for role, user, app_set in (
+            ("care", care_agent, CARE_APPS),
+            ("marketer", marketer, MARKETING_APPS),
+            ("superuser", superuser, apps),
+        ):
+            client.force_login(user)
+            expected = 200 if app in app_set else 404
+            if (status := client.get(url).status_code) != expected:
+                failures.append(f"{role} app {app}: {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_admin_index_lists_only_what_each_role_may_open(client, care_agent, marketer):
+    client.force_login(care_agent)
+    page = client.get("/admin/").content.decode()
+    assert "/admin/contacts/contactlog/" in page and "/admin/campaigns/campaign/" not in page
+    client.force_login(marketer)
+    page = client.get("/admin/").content.decode()
+    assert "/admin/campaigns/campaign/" in page and "/admin/profiles/customerprofile/" not in page
+    assert "/admin/accounts/user/" not in page
+
+
+def test_the_autocomplete_searches_only_what_the_role_may_open(
+    client, world, shopper, care_agent, marketer, superuser
+):
+    """Each autocomplete field answers with the remote model's rows only to those who may
+    open that model: the customer search of the call form is care's, not Marketing's."""
+    failures = []
+    for label, model in sorted(registered().items()):
+        model_admin = admin.site._registry[model]
+        for field_name in model_admin.autocomplete_fields:
+            remote = model._meta.get_field(field_name).related_model._meta.label_lower
+            query = {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": field_name,
+                "term": "a",
+            }
+            for role, user, views in (
+                ("care", care_agent, CARE_VIEWS),
+                ("marketer", marketer, MARKETING_VIEWS),
+                ("superuser", superuser, set(registered())),
+            ):
+                client.force_login(user)
+                expected = 200 if remote in views else 403
+                if (status := client.get("/admin/autocomplete/", query).status_code) != expected:
+                    failures.append(f"{role} {label}.{field_name}: {status}")
+            client.force_login(shopper)
+            if "/admin/login/" not in client.get("/admin/autocomplete/", query).get("Location", ""):
+                failures.append(f"shopper {label}.{field_name}")
+    assert not failures, "\n".join(failures)
+
+
+def test_care_finds_a_customer_by_name_for_the_call_form(client, world, care_agent):
+    client.force_login(care_agent)
+    query = {
+        "app_label": "contacts",
+        "model_name": "contactlog",
+        "field_name": "profile",
+        "term": "Quistgaard",
+    }
+    results = client.get("/admin/autocomplete/", query).json()["results"]
+    assert len(results) == 1 and "Quistgaard" in results[0]["text"]
