@@ -209,7 +209,8 @@ class DayRow:
 class KeywordClicks:
     term: str
     clicks: int | None
-    customers: int | None
+    customers: int | None  # who clicked a link tagged with it: a positive response
+    converted: int | None = None  # of those, who went on to order
 
 
 @dataclass
@@ -242,8 +243,8 @@ def _per_day(recipients: QuerySet, column: str) -> dict[date, int]:
 
 
 def campaign_detail(*, campaign: Campaign, now: datetime | None = None) -> CampaignDetail:
-    """Funnel, responses per day, keywords by clicks and responding segments (opened, clicked
-    or converted): seven queries with the campaign's own."""
+    """Funnel, responses per day, keywords by positive response and responding segments
+    (opened, clicked or converted): seven queries with the campaign's own."""
     now = now or timezone.now()
     minimum = min_cell_size()
     recipients = sent_recipients().filter(campaign=campaign)
@@ -275,7 +276,13 @@ def campaign_detail(*, campaign: Campaign, now: datetime | None = None) -> Campa
         LinkClick.objects.filter(recipient__in=recipients, keyword__isnull=False)
         .order_by()
         .values("keyword__term")
-        .annotate(clicks=Count("pk"), customers=Count("recipient", distinct=True))
+        .annotate(
+            clicks=Count("pk"),
+            customers=Count("recipient", distinct=True),
+            converted=Count(
+                "recipient", distinct=True, filter=Q(recipient__converted_at__isnull=False)
+            ),
+        )
     )
     keywords = []
     for row in keyword_rows:
@@ -285,9 +292,19 @@ def campaign_detail(*, campaign: Campaign, now: datetime | None = None) -> Campa
                 term=row["keyword__term"],
                 clicks=row["clicks"] if customers is not None else None,
                 customers=customers,
+                converted=suppress_small(row["converted"], minimum) if customers else None,
             )
         )
-    keywords.sort(key=lambda k: (k.clicks is None, -(k.clicks or 0), k.term))
+    # Ranked by positive response: who clicked, then who converted, then clicks.
+    keywords.sort(
+        key=lambda k: (
+            k.customers is None,
+            -(k.customers or 0),
+            -(k.converted or 0),
+            -(k.clicks or 0),
+            k.term,
+        )
+    )
     segment_counts = dict(
         recipients.filter(
             Q(opened_at__isnull=False) | Q(clicked_at__isnull=False) | Q(converted_at__isnull=False)

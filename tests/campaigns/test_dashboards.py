@@ -261,7 +261,9 @@ def test_one_campaign_funnel_days_keywords_and_segments(client, marketer, data, 
     by_day = {day.day: (day.opened, day.clicked, day.converted) for day in detail.days}
     assert by_day[open_day][:1] == (7,)
     assert by_day[convert_day][2] == 5
-    assert [(k.term, k.clicks, k.customers) for k in detail.keywords] == [("tea", 6, 5)]
+    assert [(k.term, k.customers, k.converted, k.clicks) for k in detail.keywords] == [
+        ("tea", 5, 5, 6)
+    ]
     # 5 loyal and 2 new opened: the 2 are hidden, and the 5 with them (else 7 - 5 = 2).
     assert [(cell.label, cell.count) for cell in detail.segments] == [
         ("Loyal", None),
@@ -283,6 +285,22 @@ def test_a_day_is_hidden_when_the_funnel_total_would_give_away_another(data, now
     # 2 opened late: hidden; and the 7 of the first day with them, or 9 - 7 gives the 2.
     assert by_day[timezone.localdate(late)] is None
     assert by_day[timezone.localdate(sent + timedelta(days=1))] is None
+
+
+def test_keywords_rank_by_who_responded_not_by_clicks(data, now, settings):
+    """One keen customer clicking "offer" ten times does not outrank "tea", clicked by
+    five who all ordered."""
+    settings.MIN_CELL_SIZE = 1
+    big = data["big"]
+    offer = Keyword.objects.create(term="offer")
+    keen = Recipient.objects.filter(campaign=big, converted_at__isnull=True).first()
+    for _ in range(10):
+        LinkClick.objects.create(recipient=keen, keyword=offer, url="/", clicked_at=now)
+    detail = dashboards.campaign_detail(campaign=big)
+    assert [(k.term, k.customers, k.converted, k.clicks) for k in detail.keywords] == [
+        ("tea", 5, 5, 6),
+        ("offer", 1, None, 10),
+    ]
 
 
 def test_segments_show_once_the_minimum_allows(settings, data):
