@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from campaigns import selectors, services
 from campaigns.models import Campaign, CampaignStatus, Keyword, LinkClick, Offer, Recipient
-from profiles.admin import ReadOnlyAdmin
+from profiles.admin import AutocompleteAdmin, ReadOnlyAdmin
 from profiles.models import Segment
 
 
@@ -50,7 +50,7 @@ class KeywordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AutocompleteAdmin):
     form = CampaignAdminForm
     list_display = ("name", "channel", "offer", "status", "scheduled_at", "sent_at")
     list_filter = ("status", "channel")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from coupons import selectors, services
 from coupons.models import CODE_MAX_LENGTH, CouponCode, DiscountKind, MailDrop, Redemption
+from profiles.admin import AutocompleteAdmin
 from profiles.csvfile import csv_download
 
 PRINT_HEADER = ["Name", "Street", "Town or city", "Postcode", "Country", "Code"]
@@ -45,7 +46,7 @@ class CouponCodeForm(forms.ModelForm):
 
 
 @admin.register(CouponCode)
-class CouponCodeAdmin(admin.ModelAdmin):
+class CouponCodeAdmin(AutocompleteAdmin):
     form = CouponCodeForm
     list_display = (
         "display_code", "describe", "campaign", "uses", "max_uses", "valid_from",

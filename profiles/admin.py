@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,6 +18,87 @@ from profiles.models import (
     QuestionAsk,
 )
 from profiles.services import profile_access_record
+
+
+def _real_ids(model_field, values) -> list:
+    """The values that can be ids of the related model; "abc" for an integer key cannot,
+    and would make the widget's query raise (a 500) where the form should say no."""
+    remote = model_field.remote_field
+    field_name = getattr(remote, "field_name", None) or remote.model._meta.pk.name
+    target = remote.model._meta.get_field(field_name)
+    ids = []
+    for value in values:
+        try:
+            key = target.to_python(value)
+        except (ValidationError, TypeError, ValueError):
+            continue
+        if isinstance(key, int) and _beyond_any_database(key):
+            continue
+        ids.append(value)
+    return ids
+
+
+def _beyond_any_database(value) -> bool:
+    """An integer no database column holds: SQLite raises OverflowError on it (a 500)."""
+    try:
+        return not -(2**63) <= int(str(value)) < 2**63
+    except ValueError:
+        return False
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and _beyond_any_database(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if _beyond_any_database(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _real_ids(self.field, value), attr)
+
+
+class SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _real_ids(self.field, value), attr)
+
+
+class SafeAutocompleteMixin:
+    """For an admin or inline whose autocomplete fields must survive a junk id in the URL
+    or the form (?profile=abc): the field is left empty, or the form says the choice is
+    not valid, instead of a 500. Every admin with autocomplete_fields mixes this in."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class AutocompleteAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+    pass
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -139,7 +223,7 @@ class AttributeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProfileQuestion)
-class ProfileQuestionAdmin(admin.ModelAdmin):
+class ProfileQuestionAdmin(AutocompleteAdmin):
     """The patient asker's bank. Staff edit it; what was asked is in QuestionAsk."""
 
     list_display = (

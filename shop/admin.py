@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from profiles.admin import AutocompleteAdmin
 from shop.models import Category, Order, OrderLine, Product
 
 
@@ -12,7 +13,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AutocompleteAdmin):
     list_display = ("name", "brand", "category", "price", "stock", "active")
     list_editable = ("price", "stock", "active")
     list_filter = ("active", "category", "brand")

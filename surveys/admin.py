@@ -6,7 +6,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from profiles.admin import ReadOnlyAdmin
+from profiles.admin import AutocompleteAdmin, ReadOnlyAdmin, SafeAutocompleteMixin
 from surveys.guard import flag_question, flag_questions, publish_refusal
 from surveys.models import (
     Answer,
@@ -100,7 +100,7 @@ class GuardedQuestionFormSet(BaseInlineFormSet):
             )
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Question
     formset = GuardedQuestionFormSet
     fields = ("position", "text", "help_text", "kind", "required", "attribute", "max_length")
@@ -236,7 +236,7 @@ class QuestionAdminForm(forms.ModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(AutocompleteAdmin):
     form = QuestionAdminForm
     list_display = ("text", "survey", "kind", "required", "position", "attribute")
     list_filter = ("kind", "required", "survey", "attribute__sensitivity")

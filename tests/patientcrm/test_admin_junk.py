@@ -1,0 +1,61 @@
+"""Junk ids in the admin (a hand-edited URL, a tampered form) are a form error, never
+a 500: every autocomplete field, every admin that has one."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from contacts.models import ContactLog
+
+pytestmark = pytest.mark.django_db
+
+JUNK = ["abc", "1.5", "-", "99999999999999999999999"]
+
+
+def autocomplete_fields():
+    for model, model_admin in admin.site._registry.items():
+        for name in model_admin.autocomplete_fields:
+            yield model, name
+        for inline in model_admin.inlines:
+            for name in inline.autocomplete_fields:
+                yield model, f"{inline.model._meta.model_name}_set-0-{name}"
+
+
+def test_there_are_autocomplete_fields_to_check():
+    assert len(list(autocomplete_fields())) >= 7
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_a_junk_id_in_the_add_url_leaves_the_field_empty(client, superuser, junk):
+    client.force_login(superuser)
+    failures = []
+    for model, name in autocomplete_fields():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+        status = client.get(url, {name: junk}).status_code
+        if status not in (200, 403):
+            failures.append(f"{url}?{name}={junk}: {status}")
+    assert not failures, failures
+
+
+@pytest.mark.parametrize("junk", JUNK)
+def test_a_junk_id_posted_is_a_form_error(client, superuser, junk):
+    client.force_login(superuser)
+    failures = []
+    for model, name in autocomplete_fields():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+        status = client.post(url, {name: junk}).status_code
+        if status not in (200, 403):
+            failures.append(f"POST {url} {name}={junk}: {status}")
+    assert not failures, failures
+
+
+def test_the_call_form_says_the_customer_is_not_valid_and_logs_nothing(client, care_agent):
+    client.force_login(care_agent)
+    assert client.get("/admin/contacts/contactlog/add/", {"profile": "abc"}).status_code == 200
+    response = client.post(
+        "/admin/contacts/contactlog/add/",
+        {"profile": "abc", "direction": "in", "body": "Asked about her parcel"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not ContactLog.objects.exists()
