@@ -1,12 +1,14 @@
 """Coupons in the admin: shared codes, direct-mail drops with their print files, and (for
 customer care) the redemptions. Saves and actions call coupons.services."""
 
+from datetime import datetime, time
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -103,6 +105,15 @@ class MailDropForm(forms.ModelForm):
             "address from a checkout and direct-mail consent gets a personal code."
         )
 
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data.get("valid_until")
+        if valid_until is not None and valid_until <= timezone.now():
+            raise ValidationError(
+                "That is already past: the codes would have expired before they are "
+                "printed. Choose a later end, or leave it empty."
+            )
+        return valid_until
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("kind") == DiscountKind.PERCENT and (cleaned.get("value") or 0) > 100:
@@ -119,6 +130,60 @@ class MailDropForm(forms.ModelForm):
         )
 
 
+def _noon_of(day) -> datetime:
+    """A day staff name, as a time: now if it is today, else noon of that day."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+class MailDropMailForm(forms.ModelForm):
+    """When the pieces went out and what the printer and the post charged: to mark an
+    unmailed drop as mailed, or to put right a mailed one."""
+
+    mailed_on = forms.DateField(
+        label="Mailed on",
+        help_text="The day the pieces went to the post. Not a day still to come.",
+    )
+    bill = forms.DecimalField(
+        label="Cost of the whole drop (£)",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text="Print and postage as billed. Empty: the campaign's cost per piece times "
+        "the pieces mailed.",
+    )
+
+    class Meta:
+        model = MailDrop
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        drop = self.instance
+        if drop.mailed_at is not None:
+            self.fields["mailed_on"].initial = timezone.localdate(drop.mailed_at)
+            self.fields["bill"].initial = drop.cost
+        else:
+            self.fields["mailed_on"].initial = timezone.localdate()
+
+    def clean_mailed_on(self):
+        day = self.cleaned_data["mailed_on"]
+        if day > timezone.localdate():
+            raise ValidationError("That day is still to come: mark the drop once it is mailed.")
+        if day < timezone.localdate(self.instance.created_at):
+            raise ValidationError(
+                "The drop's codes were made on "
+                f"{timezone.localdate(self.instance.created_at):%d %B %Y}; it cannot have "
+                "been mailed before."
+            )
+        return day
+
+    def mailed_at(self) -> datetime:
+        return _noon_of(self.cleaned_data["mailed_on"])
+
+
 @admin.register(MailDrop)
 class MailDropAdmin(admin.ModelAdmin):
     list_display = ("campaign", "channel", "codes_count", "mailed_at", "pieces", "cost")
@@ -130,8 +195,7 @@ class MailDropAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(n_codes=Count("codes"))
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = MailDropForm
+        kwargs["form"] = MailDropForm if obj is None else MailDropMailForm
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -142,7 +206,7 @@ class MailDropAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["campaign", "kind", "value", "min_order", "valid_until"]
-        return ["campaign", "mailed_at", "pieces", "cost"]
+        return ["campaign", "mailed_at", "pieces", "cost", "mailed_on", "bill"]
 
     @admin.display(description="channel")
     def channel(self, obj: MailDrop) -> str:
@@ -154,13 +218,32 @@ class MailDropAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            self._save_mailing(request, obj, form)
             return
-        # The form offers only paper campaigns without a drop, so preparing cannot refuse.
+        # The form offers only paper campaigns without a drop, and checked the terms.
         drop, made = services.mail_drop_prepare(
             campaign=form.cleaned_data["campaign"], terms=form.terms()
         )
         obj.pk = drop.pk
         messages.success(request, f"{made} personal codes made. Download the print file next.")
+
+    def _save_mailing(self, request, drop: MailDrop, form: MailDropMailForm) -> None:
+        bill = form.cleaned_data.get("bill")
+        if drop.mailed_at is None:
+            drop = services.mail_drop_mark_mailed(drop=drop, now=form.mailed_at(), cost=bill)
+            messages.success(request, f"{drop}: {drop.pieces} pieces mailed, costing £{drop.cost}.")
+            return
+        services.mail_drop_correct(
+            drop=drop, mailed_at=form.mailed_at(), cost=drop.cost if bill is None else bill
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # The drop changed under the form (a redemption, a mailing): say so, save nothing.
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description="Download the print file (CSV: name, address, code)")
     def download_print_file(self, request, queryset):

@@ -137,6 +137,7 @@ def codes_create(
     if owners is not None:
         count = len(owners)
     valid_from = terms.valid_from or timezone.now()
+    terms_check(terms, valid_from=valid_from)
     for _attempt in range(3):
         codes = codes_generate(count)
         taken = _existing(codes)
@@ -164,8 +165,19 @@ def codes_create(
             with transaction.atomic():
                 return CouponCode.objects.bulk_create(rows, batch_size=INSERT_BATCH)
         except IntegrityError:
+            if not _existing(codes):
+                raise  # not a code someone made meanwhile: a real fault, not luck
             continue
     raise RuntimeError("Could not make unique coupon codes; try again.")
+
+
+def terms_check(terms: Terms, *, valid_from: datetime) -> None:
+    """Refuse terms no code could be made with, in words staff understand."""
+    if terms.valid_until is not None and terms.valid_until <= valid_from:
+        raise ValidationError(
+            "The codes would have expired before anyone could use them: choose an end "
+            "after they start, or leave the end empty."
+        )
 
 
 def code_create_shared(
@@ -408,8 +420,11 @@ def mail_drop_prepare(
 
 
 @transaction.atomic
-def mail_drop_mark_mailed(*, drop: MailDrop, now: datetime | None = None) -> MailDrop:
-    """Record that the printed pieces went out now: their number, their cost, and each
+def mail_drop_mark_mailed(
+    *, drop: MailDrop, now: datetime | None = None, cost: Decimal | None = None
+) -> MailDrop:
+    """Record that the printed pieces went out (now, or when staff say): their number,
+    their cost (the campaign's cost per piece unless the real bill is given), and each
     recipient as sent (so the campaign dashboards count the paper like e-mail)."""
     now = now or timezone.now()
     drop = MailDrop.objects.select_for_update().select_related("campaign").get(pk=drop.pk)
@@ -427,7 +442,7 @@ def mail_drop_mark_mailed(*, drop: MailDrop, now: datetime | None = None) -> Mai
     result = campaign_services.campaign_send_batch(recipient_ids=ids, now=now)
     # Whoever withdrew consent since the print file was made is not counted, nor charged.
     drop.pieces = result.sent
-    drop.cost = (campaign.cost_per_piece * result.sent).quantize(CENT)
+    drop.cost = (campaign.cost_per_piece * result.sent if cost is None else cost).quantize(CENT)
     drop.mailed_at = now
     drop.save(update_fields=["pieces", "cost", "mailed_at"])
     # The drop is the send: whoever was not mailed now never will be, and a code printed
@@ -436,4 +451,34 @@ def mail_drop_mark_mailed(*, drop: MailDrop, now: datetime | None = None) -> Mai
     CouponCode.objects.filter(recipient__in=unsent).update(active=False)
     unsent.delete()
     campaign_services.campaign_finish_if_done(campaign=campaign, now=now)
+    return drop
+
+
+@transaction.atomic
+def mail_drop_correct(*, drop: MailDrop, mailed_at: datetime, cost: Decimal) -> MailDrop:
+    """Put right when a mailed drop went out and what it cost. Its recipients move with
+    it (the campaign dashboards date the pieces by it); a date after the first
+    redemption of its codes cannot be right."""
+    drop = MailDrop.objects.select_for_update().select_related("campaign").get(pk=drop.pk)
+    if drop.mailed_at is None:
+        raise ValidationError("This drop has not been mailed yet.")
+    if cost < 0:
+        raise ValidationError("A cost cannot be negative.")
+    first = (
+        Redemption.objects.filter(code__drop=drop)
+        .order_by("redeemed_at")
+        .values_list("redeemed_at", flat=True)
+        .first()
+    )
+    if first is not None and mailed_at > first:
+        raise ValidationError(
+            "A code of this drop was redeemed on "
+            f"{date_format(timezone.localtime(first), 'j F Y')}, so it was mailed before that."
+        )
+    Recipient.objects.filter(campaign=drop.campaign, sent_at=drop.mailed_at).update(
+        sent_at=mailed_at
+    )
+    drop.mailed_at = mailed_at
+    drop.cost = cost.quantize(CENT)
+    drop.save(update_fields=["mailed_at", "cost"])
     return drop

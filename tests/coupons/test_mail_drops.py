@@ -2,17 +2,21 @@
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
 
 from campaigns.models import CampaignStatus, Channel, Recipient
 from coupons.models import CouponCode, DiscountKind, MailDrop
 from coupons.selectors import print_rows
-from coupons.services import Terms, mail_drop_mark_mailed, mail_drop_prepare
+from coupons.services import Terms, codes_create, mail_drop_mark_mailed, mail_drop_prepare
 from profiles import services as profile_services
 from profiles.models import Kind, Purpose, Source, Touchpoint
+from tests.coupons.factories import place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +173,123 @@ def test_a_marketer_makes_and_mails_a_drop_in_the_admin(client, marketer, postca
     assert response.status_code == 302
     drop.refresh_from_db()
     assert (drop.pieces, drop.cost) == (1, Decimal("0.70"))
+
+
+# --- The drop's terms and its mailing, in the admin ----------------------------------------
+
+
+def _add_drop(client, campaign, **fields):
+    data = {"campaign": campaign.pk, "kind": "percent", "value": "15", "min_order": "0"}
+    return client.post("/admin/coupons/maildrop/add/", {**data, **fields})
+
+
+def _change_url(drop) -> str:
+    return f"/admin/coupons/maildrop/{drop.pk}/change/"
+
+
+def test_an_end_date_already_past_is_a_form_error_and_makes_nothing(
+    client, marketer, postcard, make_customer
+):
+    make_customer()
+    client.force_login(marketer)
+    yesterday = timezone.localtime() - timedelta(days=1)
+    response = _add_drop(
+        client,
+        postcard,
+        valid_until_0=yesterday.date().isoformat(),
+        valid_until_1="12:00",
+        valid_until=yesterday.strftime("%Y-%m-%d %H:%M"),
+    )
+    assert response.status_code == 200
+    assert "That is already past" in response.content.decode()
+    assert not MailDrop.objects.exists() and not CouponCode.objects.exists()
+
+
+def test_terms_no_code_can_have_are_refused_by_the_service_too(postcard):
+    start = timezone.now()
+    terms = Terms(kind=DiscountKind.PERCENT, value=Decimal("10"), valid_from=start,
+                  valid_until=start - timedelta(hours=1))  # fmt: skip
+    with pytest.raises(ValidationError, match="expired before anyone could use them"):
+        codes_create(count=3, terms=terms)
+
+
+def test_a_fault_other_than_a_clash_of_codes_is_not_retried_away(postcard):
+    # Over 100% breaks a check constraint: that must surface, not become "try again".
+    with pytest.raises(IntegrityError):
+        codes_create(count=3, terms=Terms(kind=DiscountKind.PERCENT, value=Decimal("150")))
+
+
+def test_staff_record_the_day_a_drop_was_mailed_and_its_real_cost(
+    client, marketer, postcard, make_customer
+):
+    make_customer()
+    make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    MailDrop.objects.filter(pk=drop.pk).update(created_at=timezone.now() - timedelta(days=5))
+    client.force_login(marketer)
+    day = timezone.localdate() - timedelta(days=2)
+    response = client.post(_change_url(drop), {"mailed_on": day.isoformat(), "bill": "3.10"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    drop.refresh_from_db()
+    assert timezone.localdate(drop.mailed_at) == day
+    assert (drop.pieces, drop.cost) == (2, Decimal("3.10"))
+    sent = set(Recipient.objects.filter(campaign=postcard).values_list("sent_at", flat=True))
+    assert sent == {drop.mailed_at}
+
+
+def test_without_a_bill_the_cost_is_the_campaigns_per_piece(
+    client, marketer, postcard, make_customer
+):
+    make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    client.force_login(marketer)
+    today = timezone.localdate().isoformat()
+    assert client.post(_change_url(drop), {"mailed_on": today}).status_code == 302
+    drop.refresh_from_db()
+    assert (drop.pieces, drop.cost) == (1, Decimal("0.70"))
+
+
+@pytest.mark.parametrize(
+    ("days", "bill", "message"),
+    [
+        (-1, "", "That day is still to come"),
+        (3, "", "cannot have been mailed before"),
+        (0, "-1", "Ensure this value is greater than or equal to 0."),
+        (0, "lots", "Enter a number."),
+    ],
+)
+def test_a_mailing_day_or_cost_that_cannot_be_is_a_form_error(
+    client, marketer, postcard, make_customer, days, bill, message
+):
+    make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    client.force_login(marketer)
+    day = timezone.localdate() - timedelta(days=days)
+    response = client.post(_change_url(drop), {"mailed_on": day.isoformat(), "bill": bill})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    drop.refresh_from_db()
+    assert drop.mailed_at is None
+    assert not Recipient.objects.filter(sent_at__isnull=False).exists()
+
+
+def test_a_mailed_drop_is_put_right_but_not_dated_after_its_first_redemption(
+    client, marketer, postcard, make_customer, product
+):
+    user = make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    MailDrop.objects.filter(pk=drop.pk).update(created_at=timezone.now() - timedelta(days=9))
+    mail_drop_mark_mailed(drop=drop, now=timezone.now() - timedelta(days=8))
+    client.force_login(marketer)
+    earlier = timezone.localdate() - timedelta(days=9)
+    response = client.post(_change_url(drop), {"mailed_on": earlier.isoformat(), "bill": "0.95"})
+    assert response.status_code == 302
+    drop.refresh_from_db()
+    assert (timezone.localdate(drop.mailed_at), drop.cost) == (earlier, Decimal("0.95"))
+    code = CouponCode.objects.get(drop=drop)
+    place_order(user.profile, product, coupon_code=code.display_code)
+    today = timezone.localdate().isoformat()
+    response = client.post(_change_url(drop), {"mailed_on": today, "bill": "0.95"}, follow=True)
+    assert "so it was mailed before that" in response.content.decode()
+    drop.refresh_from_db()
+    assert timezone.localdate(drop.mailed_at) == earlier
