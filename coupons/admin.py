@@ -245,7 +245,13 @@ class MailDropAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
-    @admin.action(description="Download the print file (CSV: name, address, code)")
+    def has_download_permission(self, request) -> bool:
+        return request.user.has_perm("coupons.download_print_file")
+
+    @admin.action(
+        description="Download the print file (CSV: name, address, code)",
+        permissions=["download"],
+    )
     def download_print_file(self, request, queryset):
         drops = list(queryset.select_related("campaign")[:2])
         if len(drops) != 1:

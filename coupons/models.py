@@ -51,6 +51,10 @@ class MailDrop(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(cost__gte=0), name="maildrop_cost_not_negative"),
         ]
+        # Names and addresses: customer care's, not Marketing's (aggregates only).
+        permissions = [
+            ("download_print_file", "Can download a drop's print file (names and addresses)")
+        ]
 
     def __str__(self) -> str:
         return f"Mail drop of {self.campaign.name}"

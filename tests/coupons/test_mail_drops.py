@@ -123,10 +123,10 @@ def test_consent_withdrawn_before_mailing_means_no_piece_and_a_dead_code(postcar
     assert MailDrop.objects.get().cost == Decimal("0.70")
 
 
-def test_print_csv_from_the_admin(client, marketer, postcard, make_customer):
+def test_print_csv_from_the_admin(client, care_agent, postcard, make_customer):
     make_customer(name="Alice Archer")
     drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
-    client.force_login(marketer)
+    client.force_login(care_agent)
     response = client.post(
         "/admin/coupons/maildrop/",
         {"action": "download_print_file", "_selected_action": [drop.pk]},
@@ -141,12 +141,28 @@ def test_print_csv_from_the_admin(client, marketer, postcard, make_customer):
     ]
 
 
-def test_a_name_that_looks_like_a_formula_reaches_the_print_shop_as_text(
+def test_marketing_makes_drops_but_never_downloads_names_and_addresses(
     client, marketer, postcard, make_customer
+):
+    make_customer(name="Alice Archer")
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    client.force_login(marketer)
+    page = client.get("/admin/coupons/maildrop/").content.decode()
+    assert "mark_mailed" in page and "download_print_file" not in page
+    response = client.post(
+        "/admin/coupons/maildrop/",
+        {"action": "download_print_file", "_selected_action": [drop.pk]},
+    )
+    assert not response.get("Content-Type", "").startswith("text/csv")
+    assert "Alice Archer" not in response.content.decode()
+
+
+def test_a_name_that_looks_like_a_formula_reaches_the_print_shop_as_text(
+    client, care_agent, postcard, make_customer
 ):
     make_customer(name='=HYPERLINK("http://evil.example","Click")')
     drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
-    client.force_login(marketer)
+    client.force_login(care_agent)
     response = client.post(
         "/admin/coupons/maildrop/",
         {"action": "download_print_file", "_selected_action": [drop.pk]},

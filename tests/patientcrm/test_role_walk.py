@@ -26,6 +26,7 @@ CARE_VIEWS = {
     "contacts.contactlog",
     "contacts.unmatchedcontact",
     "coupons.couponcode",
+    "coupons.maildrop",  # to download a print file: names and addresses are care's
     "coupons.redemption",
     "feedback.feedbackitem",
     "profiles.attribute",
