@@ -123,17 +123,21 @@ def test_consent_withdrawn_before_mailing_means_no_piece_and_a_dead_code(postcar
     assert MailDrop.objects.get().cost == Decimal("0.70")
 
 
-def test_print_csv_from_the_admin(client, care_agent, postcard, make_customer):
-    make_customer(name="Alice Archer")
-    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
-    client.force_login(care_agent)
+def _print_file(client, drop) -> list[list[str]]:
     response = client.post(
         "/admin/coupons/maildrop/",
         {"action": "download_print_file", "_selected_action": [drop.pk]},
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_print_csv_from_the_admin(client, care_agent, postcard, make_customer):
+    make_customer(name="Alice Archer")
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    client.force_login(care_agent)
+    rows = _print_file(client, drop)
     code = CouponCode.objects.get(drop=drop).display_code
     assert rows == [
         ["Name", "Street", "Town or city", "Postcode", "Country", "Code"],
@@ -163,11 +167,7 @@ def test_a_name_that_looks_like_a_formula_reaches_the_print_shop_as_text(
     make_customer(name='=HYPERLINK("http://evil.example","Click")')
     drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
     client.force_login(care_agent)
-    response = client.post(
-        "/admin/coupons/maildrop/",
-        {"action": "download_print_file", "_selected_action": [drop.pk]},
-    )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = _print_file(client, drop)
     assert rows[1][0] == '\'=HYPERLINK("http://evil.example","Click")'
     assert rows[1][1] == "12 Briggate"
 
