@@ -164,6 +164,9 @@ class Recipient(models.Model):
     converted_at = models.DateTimeField(null=True, blank=True)
     conversion_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Set once the conversion window passed with no open, click or conversion, when the
+    # "ignored" response was written to the profile; cleared by a late open or click.
+    ignored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "pk"]

@@ -41,6 +41,7 @@ def export_personal_data(*, profile: CustomerProfile) -> dict[str, Any]:
                 "converted_at": when(recipient.converted_at),
                 "conversion_amount": money(recipient.conversion_amount),
                 "unsubscribed_at": when(recipient.unsubscribed_at),
+                "ignored_at": when(recipient.ignored_at),
                 "clicks": [
                     {
                         "clicked_at": when(click.clicked_at),

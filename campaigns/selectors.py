@@ -144,3 +144,16 @@ def recipients_with_response(campaign: Campaign, *, now: datetime) -> QuerySet[R
 
 def recipients_ignored(campaign: Campaign, *, now: datetime) -> QuerySet[Recipient]:
     return Recipient.objects.filter(_ignored_q(now=now), campaign=campaign)
+
+
+def keyword_terms_by_campaign(campaign_ids: set[int]) -> dict[int, list[str]]:
+    """Each campaign's keyword terms, in one query."""
+    terms: dict[int, list[str]] = {}
+    rows = (
+        Campaign.keywords.through.objects.filter(campaign_id__in=campaign_ids)
+        .order_by("keyword__term")
+        .values_list("campaign_id", "keyword__term")
+    )
+    for campaign_id, term in rows:
+        terms.setdefault(campaign_id, []).append(term)
+    return terms

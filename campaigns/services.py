@@ -212,6 +212,8 @@ def recipient_open(*, recipient: Recipient, now: datetime | None = None) -> Reci
     now = now or timezone.now()
     if Recipient.objects.filter(pk=recipient.pk, opened_at__isnull=True).update(opened_at=now):
         recipient.opened_at = now
+    # A late open is a response after all: no longer ignored (the timeline keeps both).
+    Recipient.objects.filter(pk=recipient.pk, ignored_at__isnull=False).update(ignored_at=None)
     profile_services.record_touchpoint(
         recipient.profile,
         Kind.CAMPAIGN_OPENED,
@@ -259,25 +261,32 @@ def recipient_click(
         occurred_at=now,
         summary=f"Clicked in {campaign.name}"[:200],
     )
-    known = current_values(profile, ["offer_kinds_liked", "keywords_liked"])
-    profile_services.learn(
+    Recipient.objects.filter(pk=recipient.pk, ignored_at__isnull=False).update(ignored_at=None)
+    _learn_response(
         profile,
-        "offer_kinds_liked",
-        _merged(known.get("offer_kinds_liked"), campaign.offer.get_kind_display()),
-        source=Source.CAMPAIGN,
+        "liked",
+        offer_kind=campaign.offer.get_kind_display(),
+        terms=[keyword.term] if keyword is not None else [],
         ref=click,
-        observed_at=now,
+        now=now,
     )
-    if keyword is not None:
-        profile_services.learn(
-            profile,
-            "keywords_liked",
-            _merged(known.get("keywords_liked"), keyword.term),
-            source=Source.CAMPAIGN,
-            ref=click,
-            observed_at=now,
-        )
     return target
+
+
+def _learn_response(profile, how: str, *, offer_kind: str, terms: list[str], ref, now) -> None:
+    """Teach the profile an offer kind and keywords it responds to (`how` = "liked") or
+    passes over ("ignored"), most recent first (source "campaign")."""
+    keys = [f"offer_kinds_{how}", f"keywords_{how}"]
+    known = current_values(profile, keys)
+    learned = [(keys[0], offer_kind)] + [(keys[1], term) for term in terms]
+    for key, item in learned:
+        merged = _merged(known.get(key), item)
+        if merged == known.get(key):
+            continue  # already first in the list: nothing new to learn
+        known[key] = merged
+        profile_services.learn(
+            profile, key, merged, source=Source.CAMPAIGN, ref=ref, observed_at=now
+        )
 
 
 @transaction.atomic
@@ -363,6 +372,7 @@ def conversions_attribute(*, campaign: Campaign, now: datetime | None = None) ->
                 amount=recipient.order_amount,
                 summary=f"Ordered after {campaign.name}"[:200],
             )
+            _learn_conversion(recipient, now=recipient.order_at)
             count += 1
     return count
 
@@ -395,7 +405,72 @@ def recipient_convert(
         amount=amount,
         summary=f"Ordered after {recipient.campaign.name}"[:200],
     )
+    _learn_conversion(recipient, now=converted_at)
     return True
+
+
+def _learn_conversion(recipient: Recipient, *, now: datetime) -> None:
+    """An order after the campaign: its offer kind is one the customer responds to."""
+    _learn_response(
+        recipient.profile,
+        "liked",
+        offer_kind=recipient.campaign.offer.get_kind_display(),
+        terms=[],
+        ref=recipient,
+        now=now,
+    )
+
+
+# --- Ignored -------------------------------------------------------------------------
+
+
+IGNORED_BATCH = 500
+
+
+def ignored_record_all(*, now: datetime | None = None) -> int:
+    """Write the "ignored" response for every recipient whose conversion window passed
+    with no open, click or conversion: a touchpoint, and the offer kind and keywords the
+    customer passes over (source "campaign"). Each recipient once; returns how many."""
+    now = now or timezone.now()
+    pending = (
+        Recipient.objects.filter(selectors._ignored_q(now=now))
+        .filter(ignored_at__isnull=True, profile__isnull=False)
+        .select_related("campaign__offer", "profile")
+        .order_by("pk")
+    )
+    count = 0
+    while batch := list(pending[:IGNORED_BATCH]):
+        terms = selectors.keyword_terms_by_campaign({row.campaign_id for row in batch})
+        for recipient in batch:
+            count += _ignored_record(recipient, terms=terms.get(recipient.campaign_id, []), now=now)
+    return count
+
+
+@transaction.atomic
+def _ignored_record(recipient: Recipient, *, terms: list[str], now: datetime) -> int:
+    claimed = Recipient.objects.filter(pk=recipient.pk, ignored_at__isnull=True).update(
+        ignored_at=now
+    )
+    if not claimed:
+        return 0
+    campaign = recipient.campaign
+    window_end = recipient.sent_at + selectors.conversion_window()
+    profile_services.record_touchpoint(
+        recipient.profile,
+        Kind.CAMPAIGN_IGNORED,
+        ref=recipient,
+        occurred_at=window_end,
+        summary=f"No response to {campaign.name}"[:200],
+    )
+    _learn_response(
+        recipient.profile,
+        "ignored",
+        offer_kind=campaign.offer.get_kind_display(),
+        terms=terms,
+        ref=recipient,
+        now=window_end,
+    )
+    return 1
 
 
 def conversions_attribute_all(*, now: datetime | None = None) -> int:

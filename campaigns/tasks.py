@@ -15,3 +15,10 @@ def attribute_conversions_task() -> None:
     from campaigns.services import conversions_attribute_all
 
     conversions_attribute_all()
+
+
+@shared_task(acks_late=True)
+def record_ignored_task() -> None:
+    from campaigns.services import ignored_record_all
+
+    ignored_record_all()

@@ -352,6 +352,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "campaigns.tasks.attribute_conversions_task",
         "schedule": crontab(minute=40),
     },
+    # After the conversions: a recipient who converted within the window is no "ignored".
+    "record-ignored-campaign-recipients": {
+        "task": "campaigns.tasks.record_ignored_task",
+        "schedule": crontab(minute=50),
+    },
 }
 
 # --- Logging -------------------------------------------------------------------

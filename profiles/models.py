@@ -36,6 +36,7 @@ class Kind(models.TextChoices):
     CAMPAIGN_CLICKED = "campaign_clicked", "Campaign clicked"
     CAMPAIGN_CONVERTED = "campaign_converted", "Campaign converted"
     CAMPAIGN_UNSUBSCRIBED = "campaign_unsubscribed", "Unsubscribed"
+    CAMPAIGN_IGNORED = "campaign_ignored", "Campaign ignored"
     COUPON_REDEEMED = "coupon_redeemed", "Coupon redeemed"
     FEEDBACK_GIVEN = "feedback_given", "Feedback given"
     CONTACT_LOGGED = "contact_logged", "E-mail or call logged"

@@ -41,6 +41,7 @@ from campaigns.demo.plans import (
     Out,
 )
 from campaigns.models import Campaign, Channel, Keyword, Offer, OfferKind
+from campaigns.services import ignored_record_all
 from profiles.models import CustomerProfile, Purpose, Source
 
 __all__ = [
@@ -109,6 +110,8 @@ def _seed_sent_campaigns(offers, keywords, out: Out) -> int:
             plan, offers=offers, keywords=keywords, profiles=profiles, rng=rng, now=now
         )
         out(f"  “{campaign}”: sent to {len(recipients)} customers")
+    ignored = ignored_record_all(now=now)
+    out(f"  {ignored} recipients who let a campaign pass recorded as ignored")
     return len(PLANS)
 
 

@@ -101,3 +101,84 @@ def test_ignored_only_once_the_whole_window_has_passed(
         sent_at=now - timedelta(days=days_since_sent)
     )
     assert recipients_ignored(campaign, now=now).exists() is ignored
+
+
+# --- "Ignored" written to the profile ----------------------------------------------------
+
+
+def _sent_long_ago(campaign, subscribers, now, n: int) -> list:
+    from campaigns.services import campaign_start
+
+    subscribers(n)
+    campaign_start(campaign=campaign)
+    Recipient.objects.update(sent_at=now - timedelta(days=15))
+    return list(Recipient.objects.order_by("pk"))
+
+
+def test_an_ignored_campaign_is_a_touchpoint_and_teaches_what_is_passed_over(
+    campaign, subscribers, now
+):
+    from campaigns.services import ignored_record_all
+    from profiles.models import Source
+    from profiles.selectors import known_facts
+
+    quiet, responsive = _sent_long_ago(campaign, subscribers, now, 2)
+    opened(responsive, now - timedelta(days=14))
+    assert ignored_record_all(now=now) == 1
+    assert ignored_record_all(now=now) == 0  # once only
+    quiet.refresh_from_db()
+    assert quiet.ignored_at == now
+    point = Touchpoint.objects.get(kind=Kind.CAMPAIGN_IGNORED)
+    assert point.profile_id == quiet.profile_id
+    assert point.occurred_at == quiet.sent_at + timedelta(days=14)  # when the window closed
+    assert point.summary == f"No response to {campaign.name}"
+    facts = known_facts(quiet.profile)
+    assert facts["offer_kinds_ignored"].value == ["New arrivals"]
+    assert facts["keywords_ignored"].value == ["tea"]
+    assert facts["keywords_ignored"].source == Source.CAMPAIGN
+    assert "offer_kinds_ignored" not in known_facts(responsive.profile)
+
+
+def test_the_recorded_ignored_match_the_dashboards(campaign, subscribers, now):
+    from campaigns.dashboards import campaign_overview
+    from campaigns.services import ignored_record_all
+
+    recipients = _sent_long_ago(campaign, subscribers, now, 7)
+    for recipient in recipients[:2]:
+        opened(recipient, now - timedelta(days=10))
+    ignored_record_all(now=now)
+    figures = next(row.figures for row in campaign_overview(now=now) if row.campaign == campaign)
+    assert figures.ignored == Recipient.objects.filter(ignored_at__isnull=False).count() == 5
+
+
+def test_a_late_open_or_click_takes_the_ignored_back_but_keeps_the_history(
+    client, campaign, subscribers, now
+):
+    from campaigns.services import ignored_record_all
+
+    (quiet,) = _sent_long_ago(campaign, subscribers, now, 1)
+    ignored_record_all(now=now)
+    assert client.get(f"/c/{quiet.token}/click/?to=/shop/&k=tea").status_code == 302
+    quiet.refresh_from_db()
+    assert quiet.ignored_at is None
+    assert Touchpoint.objects.filter(kind=Kind.CAMPAIGN_IGNORED).count() == 1
+    assert ignored_record_all(now=now) == 0  # it responded: never ignored again
+
+
+def test_a_conversion_teaches_the_offer_kind_responded_to(
+    campaign, sent_recipient, subscriber, now
+):
+    from profiles.selectors import known_facts
+
+    opened(sent_recipient, now - timedelta(days=5))
+    order_touchpoint(subscriber.profile, at=now - timedelta(days=2))
+    conversions_attribute(campaign=campaign, now=now)
+    assert known_facts(subscriber.profile)["offer_kinds_liked"].value == ["New arrivals"]
+
+
+def test_erased_customers_are_not_recorded_as_ignored(campaign, subscribers, now):
+    from campaigns.services import ignored_record_all
+
+    (quiet,) = _sent_long_ago(campaign, subscribers, now, 1)
+    Recipient.objects.filter(pk=quiet.pk).update(profile=None)
+    assert ignored_record_all(now=now) == 0
