@@ -1,9 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns import selectors, services
-from campaigns.models import Campaign, CampaignStatus, Keyword, LinkClick, Offer, Recipient
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Keyword,
+    LinkClick,
+    Offer,
+    Recipient,
+)
 from profiles.admin import AutocompleteAdmin, ReadOnlyAdmin
 from profiles.models import Segment
 
@@ -34,6 +43,24 @@ class CampaignAdminForm(forms.ModelForm):
             "last_order_within_days",
             "last_order_before_days",
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        scheduled_at = cleaned.get("scheduled_at")
+        if scheduled_at is None:
+            return cleaned
+        if cleaned.get("channel") != Channel.EMAIL:
+            self.add_error(
+                "scheduled_at",
+                "Paper goes out when its mail drop is marked mailed: leave this empty.",
+            )
+        elif "scheduled_at" in self.changed_data and scheduled_at <= timezone.now():
+            self.add_error(
+                "scheduled_at",
+                "That time has passed. Choose a time to come, or leave it empty and use "
+                "“Send now”.",
+            )
+        return cleaned
 
 
 @admin.register(Offer)
@@ -100,7 +127,11 @@ class CampaignAdmin(AutocompleteAdmin):
                     request, f"“{campaign}” was sent already.", level=messages.WARNING
                 )
                 continue
-            queued = services.campaign_send(campaign=campaign)
+            try:
+                queued = services.campaign_send(campaign=campaign)
+            except ValidationError as refused:
+                self.message_user(request, f"“{campaign}”: {refused.messages[0]}", messages.ERROR)
+                continue
             self.message_user(
                 request, f"“{campaign}”: sending to {queued} customers.", level=messages.SUCCESS
             )

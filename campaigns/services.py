@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
@@ -77,12 +78,25 @@ def campaign_start(*, campaign: Campaign, now: datetime | None = None) -> list[i
     return _unsent_ids(campaign)
 
 
+PAPER_GOES_BY_MAIL_DROP = (
+    "A postcard or letter is not sent from here: make its mail drop (Coupons, Mail "
+    "drops), print it, and mark the drop mailed; that records who it went to."
+)
+
+
+def _email_only(campaign: Campaign) -> None:
+    if campaign.channel != Channel.EMAIL:
+        raise ValidationError(PAPER_GOES_BY_MAIL_DROP)
+
+
 def campaign_send(*, campaign: Campaign, batch: int | None = None) -> int:
     """Choose the recipients and enqueue their sending in batches, after commit.
 
     Returns how many recipients are queued. Re-running it is safe: only the unsent are
     queued, and each recipient is claimed before its e-mail goes, so nobody gets two.
+    E-mail only: paper goes out by its mail drop.
     """
+    _email_only(campaign)
     batch = batch or settings.CAMPAIGN_SEND_BATCH
     with transaction.atomic():
         ids = campaign_start(campaign=campaign)
@@ -184,6 +198,7 @@ def campaign_send_now(
     progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Send in this process, batch after batch (for the management command)."""
+    _email_only(campaign)
     batch = batch or settings.CAMPAIGN_SEND_BATCH
     ids = campaign_start(campaign=campaign)
     total = BatchResult()
@@ -197,6 +212,23 @@ def campaign_send_now(
             progress(done, len(ids))
     campaign_finish_if_done(campaign=campaign, now=timezone.now())
     return total
+
+
+def campaigns_send_due(*, now: datetime | None = None) -> int:
+    """Start every e-mail campaign whose scheduled time has come; returns how many.
+
+    Run every minute by beat. A campaign is started once: it leaves the draft state as
+    it starts, so the next run passes it by.
+    """
+    now = now or timezone.now()
+    due = Campaign.objects.filter(
+        status=CampaignStatus.DRAFT, channel=Channel.EMAIL, scheduled_at__lte=now
+    ).order_by("scheduled_at", "pk")
+    started = 0
+    for campaign in due:
+        campaign_send(campaign=campaign)
+        started += 1
+    return started
 
 
 # --- Responses -----------------------------------------------------------------------

@@ -22,3 +22,10 @@ def record_ignored_task() -> None:
     from campaigns.services import ignored_record_all
 
     ignored_record_all()
+
+
+@shared_task(acks_late=True)
+def send_due_campaigns_task() -> None:
+    from campaigns.services import campaigns_send_due
+
+    campaigns_send_due()

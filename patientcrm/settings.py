@@ -348,6 +348,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "contacts.tasks.ingest_imap_task",
         "schedule": 5 * 60,
     },
+    # A campaign scheduled in the admin starts within a minute of its time.
+    "send-due-campaigns": {
+        "task": "campaigns.tasks.send_due_campaigns_task",
+        "schedule": 60,
+    },
     "attribute-campaign-conversions": {
         "task": "campaigns.tasks.attribute_conversions_task",
         "schedule": crontab(minute=40),

@@ -84,3 +84,109 @@ def test_a_sent_campaign_is_read_only_and_not_sent_again(client, marketer, campa
     )
     assert "was sent already" in response.content.decode()
     assert len(mail.outbox) == 1
+
+
+# --- Paper is not e-mailed; a schedule sends on time ------------------------------------
+
+
+@pytest.fixture
+def postcard(offer, subscribers):
+    from profiles.models import Purpose, Source
+    from profiles.services import set_consent
+    from tests.campaigns.conftest import make_campaign
+
+    for person in subscribers(2):
+        set_consent(person.profile, Purpose.DIRECT_MAIL, granted=True, source=Source.CUSTOMER)
+    return make_campaign(offer, name="Autumn postcard", channel="postcard", subject="")
+
+
+def test_send_now_refuses_a_postcard_and_points_to_its_mail_drop(client, marketer, postcard):
+    client.force_login(marketer)
+    response = client.post(
+        "/admin/campaigns/campaign/",
+        {"action": "send_now", "_selected_action": [postcard.pk]},
+        follow=True,
+    )
+    assert "make its mail drop" in response.content.decode()
+    assert not Recipient.objects.exists()
+    postcard.refresh_from_db()
+    assert postcard.status == CampaignStatus.DRAFT
+
+
+def test_the_command_refuses_a_postcard_too(postcard):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="make its mail drop"):
+        call_command("send_campaign", postcard.pk)
+    assert not Recipient.objects.exists()
+
+
+def test_a_scheduled_campaign_starts_once_its_time_has_come(
+    campaign, subscribers, now, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from campaigns.services import campaigns_send_due
+
+    subscribers(2)
+    Campaign = type(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(scheduled_at=now + timedelta(minutes=30))
+    assert campaigns_send_due(now=now) == 0
+    assert not Recipient.objects.exists()
+    later = now + timedelta(minutes=31)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaigns_send_due(now=later) == 1
+    assert len(mail.outbox) == 2
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SENT
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaigns_send_due(now=later) == 0  # started once
+    assert len(mail.outbox) == 2
+
+
+def test_a_scheduled_postcard_is_never_e_mailed(postcard, now):
+    from datetime import timedelta
+
+    from campaigns.services import campaigns_send_due
+
+    type(postcard).objects.filter(pk=postcard.pk).update(scheduled_at=now - timedelta(hours=1))
+    assert campaigns_send_due(now=now) == 0
+    assert not Recipient.objects.exists()
+
+
+def _campaign_form(campaign, **fields) -> dict:
+    data = {
+        "name": campaign.name,
+        "channel": campaign.channel,
+        "offer": campaign.offer_id,
+        "keywords": [k.pk for k in campaign.keywords.all()],
+        "subject": campaign.subject,
+        "body_text": campaign.body_text,
+        "cost_per_piece": "0",
+        "min_trust": "0",
+        "min_orders": "0",
+        "category_interest": "",
+    }
+    return {**data, **fields}
+
+
+@pytest.mark.parametrize(
+    ("channel", "when", "message"),
+    [
+        ("email", "2020-01-01 09:00:00", "That time has passed."),
+        ("postcard", "2099-01-01 09:00:00", "leave this empty"),
+    ],
+)
+def test_a_schedule_that_cannot_be_kept_is_a_form_error(
+    client, marketer, campaign, channel, when, message
+):
+    client.force_login(marketer)
+    day, time = when.split(" ")
+    response = client.post(
+        f"/admin/campaigns/campaign/{campaign.pk}/change/",
+        _campaign_form(campaign, channel=channel, scheduled_at_0=day, scheduled_at_1=time),
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.scheduled_at is None

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Campaign, CampaignStatus
@@ -21,7 +22,10 @@ class Command(BaseCommand):
         def progress(done: int, total: int) -> None:
             self.stdout.write(f"  {done}/{total} recipients processed")
 
-        result = campaign_send_now(campaign=campaign, batch=options["batch"], progress=progress)
+        try:
+            result = campaign_send_now(campaign=campaign, batch=options["batch"], progress=progress)
+        except ValidationError as refused:
+            raise CommandError(refused.messages[0]) from refused
         campaign.refresh_from_db(fields=["status"])
         self.stdout.write(
             self.style.SUCCESS(
