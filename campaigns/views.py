@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView, View
 
 from campaigns import dashboards, selectors, services
+from campaigns.safety import safe_path
 from profiles.csvfile import csv_download
 
 # The smallest transparent GIF.
@@ -24,11 +25,17 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# A HEAD request is a mail scanner or a link checker looking, not the customer: it gets
+# the same answer and records nothing (Django would otherwise answer HEAD with get()).
 @method_decorator(never_cache, name="dispatch")
 class RecipientOpenView(View):
     def get(self, request, token: str):
         recipient = selectors.recipient_get_by_token(token=token)
         services.recipient_open(recipient=recipient)
+        return HttpResponse(PIXEL, content_type="image/gif")
+
+    def head(self, request, token: str):
+        selectors.recipient_get_by_token(token=token)
         return HttpResponse(PIXEL, content_type="image/gif")
 
 
@@ -43,6 +50,10 @@ class RecipientClickView(View):
         )
         # safe_path allowed only a relative path on this site, so no host check is needed.
         return HttpResponseRedirect(target)
+
+    def head(self, request, token: str):
+        selectors.recipient_get_by_token(token=token)
+        return HttpResponseRedirect(safe_path(request.GET.get("to")) or "/")
 
 
 # Mail programs POST the one-click unsubscribe (RFC 8058) without a session or a CSRF

@@ -152,3 +152,19 @@ def test_one_click_unsubscribe_works_without_login_or_csrf_token(sent_recipient,
     assert not has_consent(subscriber.profile, Purpose.MARKETING_EMAIL)
     sent_recipient.refresh_from_db()
     assert sent_recipient.unsubscribed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/c/{token}/open.gif", 200), ("/c/{token}/click/?to=/shop/&k=tea", 302)],
+)
+def test_a_head_request_is_a_scanner_looking_and_records_nothing(
+    client, sent_recipient, path, status
+):
+    before = recorded()
+    response = client.head(path.format(token=sent_recipient.token))
+    assert response.status_code == status
+    assert recorded() == before
+    sent_recipient.refresh_from_db()
+    assert (sent_recipient.opened_at, sent_recipient.clicked_at) == (None, None)
+    assert client.head(path.format(token=FORGED)).status_code == 404
