@@ -1,5 +1,6 @@
 """Reads for campaigns: who a campaign may reach, and how its recipients responded."""
 
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -61,8 +62,10 @@ def audience_queryset(
         before = now - timedelta(days=campaign.last_order_before_days)
         profiles = profiles.filter(buying_pattern__last_order_at__lt=before)
     if campaign.category_interest.strip():
-        # The facts are JSON lists; a case-insensitive match inside their text form
-        # works the same on SQLite and PostgreSQL.
+        # The facts are JSON lists; a case-insensitive match of whole words inside their
+        # text form works the same on SQLite and PostgreSQL: "tea" finds "Tea & Coffee",
+        # not "Steak knives".
+        words = re.escape(" ".join(campaign.category_interest.split()))
         interested = (
             ProfileFact.objects.filter(
                 profile=OuterRef("pk"),
@@ -70,7 +73,7 @@ def audience_queryset(
                 attribute__key__in=CATEGORY_FACT_KEYS,
             )
             .annotate(text=Cast("value", TextField()))
-            .filter(text__icontains=campaign.category_interest.strip())
+            .filter(text__iregex=rf"(^|\W){words}(\W|$)")
         )
         profiles = profiles.filter(Exists(interested))
     return profiles.order_by("pk")

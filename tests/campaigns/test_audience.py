@@ -92,3 +92,25 @@ def test_choosing_recipients_twice_adds_nobody_twice(campaign, subscribers):
     assert recipients_create(campaign=campaign) == 3
     assert recipients_create(campaign=campaign) == 0
     assert Recipient.objects.filter(campaign=campaign).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("interest", "reached"),
+    [
+        ("tea", {"tea"}),
+        ("TEA", {"tea"}),
+        ("tea & coffee", {"tea"}),
+        ("Steak", {"steak"}),
+        ("ea", set()),
+        ("a.k", set()),  # typed text, not a pattern
+    ],
+)
+def test_category_interest_matches_whole_words_not_parts_of_them(
+    offer, subscribers, interest, reached
+):
+    tea_lover, steak_lover = subscribers(2)
+    learn(tea_lover.profile, "favourite_categories", ["Tea & Coffee"], source=Source.PURCHASE)
+    learn(steak_lover.profile, "categories_bought", ["Steak knives"], source=Source.PURCHASE)
+    names = {tea_lover.profile.pk: "tea", steak_lover.profile.pk: "steak"}
+    found = audience_queryset(make_campaign(offer, category_interest=interest))
+    assert {names[pk] for pk in found.values_list("pk", flat=True)} == reached
