@@ -45,6 +45,13 @@ def imap_settings() -> ImapSettings:
     )
 
 
+def imap_quote(folder: str) -> str:
+    """A folder name as an IMAP quoted string: imaplib sends it as it is, so a name with
+    a space ("Customer care") or a quote would be two arguments, or a syntax error."""
+    escaped = folder.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
 class ImapError(Exception):
     """The server refused something the import needs (login, the folder)."""
 
@@ -75,7 +82,7 @@ def imap_ingest():
     connection = imaplib.IMAP4_SSL(config.host, config.port, timeout=config.timeout)
     try:
         _ok(connection.login(config.user, config.password), "login")
-        _ok(connection.select(config.folder), f"select {config.folder}")
+        _ok(connection.select(imap_quote(config.folder)), f"select {config.folder}")
         uids = (_ok(connection.uid("SEARCH", None, "UNSEEN"), "search")[0] or b"").split()
         for uid in uids[: config.batch]:
             data = _ok(connection.uid("FETCH", uid, "(BODY.PEEK[])"), "fetch")

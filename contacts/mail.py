@@ -9,10 +9,11 @@ a folder of .eml files), one raw message at a time.
 import email
 import hashlib
 import mailbox
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -127,12 +128,15 @@ def _date(value: str, problems: list[str]) -> datetime | None:
         return None
     try:
         sent_at = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if timezone.is_naive(sent_at):
+            sent_at = timezone.make_aware(sent_at, timezone.get_current_timezone())
+        in_the_future = sent_at > timezone.now() + FUTURE_SLACK
+        sent_at.astimezone(UTC)  # as the database will store it
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # Absurd years and offsets ("1 Jan 99999", "+99999999") fail or overflow.
         problems.append("unreadable date")
         return None
-    if timezone.is_naive(sent_at):
-        sent_at = timezone.make_aware(sent_at, timezone.get_current_timezone())
-    if sent_at > timezone.now() + FUTURE_SLACK:
+    if in_the_future:
         # Spam and broken clocks: a message from the future would top every list forever.
         problems.append("date in the future")
         return None
@@ -355,25 +359,49 @@ def read_mail_path(path: Path) -> Iterator[tuple[str, bytes | None, str]]:
         raise ValueError(f"{path} is neither a file nor a folder")
 
 
+def _unreadable(label: str, error: OSError, what: str = "file") -> tuple[str, None, str]:
+    return label, None, f"unreadable {what} ({type(error).__name__})"
+
+
 def _read_mbox(path: Path) -> Iterator[tuple[str, bytes | None, str]]:
-    box = mailbox.mbox(path, factory=None, create=False)
     try:
-        for n, key in enumerate(box.iterkeys(), start=1):
+        box = mailbox.mbox(path, factory=None, create=False)
+        keys = list(box.iterkeys())
+    except OSError as error:  # the whole box: one line in the report, not a traceback
+        yield _unreadable(path.name, error)
+        return
+    try:
+        for n, key in enumerate(keys, start=1):
             yield from _read_one(f"{path.name}#{n}", lambda key=key: box.get_bytes(key))
     finally:
         box.close()
 
 
 def _read_maildir(path: Path) -> Iterator[tuple[str, bytes | None, str]]:
-    box = mailbox.Maildir(path, factory=None, create=False)
-    for key in sorted(box.iterkeys()):
+    try:
+        box = mailbox.Maildir(path, factory=None, create=False)
+        keys = sorted(box.iterkeys())
+    except OSError as error:
+        yield _unreadable(path.name, error, "folder")
+        return
+    for key in keys:
         yield from _read_one(f"{path.name}/{key}", lambda key=key: box.get_bytes(key))
 
 
 def _read_eml_folder(path: Path) -> Iterator[tuple[str, bytes | None, str]]:
-    for file in sorted(path.rglob("*.eml")):
-        if file.is_file():
-            yield from _read_one(str(file.relative_to(path)), file.read_bytes)
+    """Every .eml file under `path`, in name order; a folder that cannot be listed is
+    reported and the others are read."""
+    unreadable: list[OSError] = []
+    for root, folders, files in os.walk(path, onerror=unreadable.append):
+        folders.sort()
+        for name in sorted(files):
+            file = Path(root) / name
+            if file.suffix.lower() == ".eml" and file.is_file():
+                yield from _read_one(str(file.relative_to(path)), file.read_bytes)
+    for error in unreadable:
+        folder = Path(error.filename) if error.filename else path
+        label = str(folder.relative_to(path)) if folder != path else path.name
+        yield _unreadable(label, error, "folder")
 
 
 def _read_one(label: str, read) -> Iterator[tuple[str, bytes | None, str]]:

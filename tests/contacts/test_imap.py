@@ -86,7 +86,7 @@ def test_the_beat_task_imports_unseen_mail_and_marks_it_seen(fake_imap, shopper)
     server = fake_imap.instances[0]
     assert (server.host, server.port) == ("imap.example.com", 993)
     assert ("login", "care@shop.example", "secret") in server.calls
-    assert ("select", "INBOX") in server.calls
+    assert ("select", '"INBOX"') in server.calls
     assert server.logged_out
     assert fake_imap.seen == {b"1", b"2", b"3"}
     assert ContactLog.objects.get(message_id="<imap-1@mail.example.com>").profile == (
@@ -123,3 +123,17 @@ def test_without_a_host_the_task_does_nothing(settings, monkeypatch):
     settings.CONTACTS_IMAP_HOST = ""
     monkeypatch.setattr(imaplib, "IMAP4_SSL", lambda *a, **k: pytest.fail("connected"))
     assert ingest_imap_task.delay().get() == "IMAP import is not configured"
+
+
+@pytest.mark.parametrize(
+    ("folder", "sent"),
+    [
+        ("Customer care", '"Customer care"'),
+        ('Say "hi"', '"Say \\"hi\\""'),
+        ("Back\\slash", '"Back\\\\slash"'),
+    ],
+)
+def test_a_folder_name_with_spaces_or_quotes_is_sent_quoted(fake_imap, settings, folder, sent):
+    settings.CONTACTS_IMAP_FOLDER = folder
+    ingest_imap_task.delay().get()
+    assert ("select", sent) in fake_imap.instances[0].calls

@@ -200,3 +200,58 @@ def test_a_message_dated_in_the_future_is_dated_when_imported(db):
     _, log_row = mail_import(raw=raw)
     assert before <= log_row.occurred_at <= timezone.now()
     assert log_row.unmatched_reason == "no customer with this e-mail address; date in the future"
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        b"Mon, 1 Jan 99999 00:00:00 +0000",
+        b"Mon, 01 Jan 2026 00:00:00 +99999999999999999999",
+        b"Fri, 31 Dec 9999 23:59:59 -2359",
+    ],
+)
+def test_an_absurd_date_is_read_as_none_and_the_message_imported(db, date):
+    raw = (
+        b"From: someone@example.com\r\nMessage-ID: <absurd@x>\r\nSubject: Hello\r\n"
+        b"Date: " + date + b"\r\n\r\nWhere is my parcel?\r\n"
+    )
+    before = timezone.now()
+    outcome, log_row = mail_import(raw=raw)
+    assert outcome == "unmatched"
+    assert before <= log_row.occurred_at <= timezone.now()
+    assert "unreadable date" in log_row.unmatched_reason
+
+
+def test_a_file_that_cannot_be_read_is_skipped_and_the_rest_imported(mail_dir, monkeypatch):
+    from pathlib import Path
+
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == sorted((mail_dir / "eml").rglob("*.eml"))[0].name:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    output = ingest(mail_dir / "eml")
+    assert "unreadable file (PermissionError)" in output
+    assert "Traceback" not in output
+    assert ContactLog.objects.exists()
+
+
+def test_an_mbox_that_cannot_be_opened_is_one_line_not_a_traceback(mail_dir, monkeypatch):
+    import mailbox
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(mailbox, "mbox", refuse)
+    output = ingest(mail_dir / "customers.mbox")
+    assert "skipped 1 (unreadable file (PermissionError): 1)" in output.splitlines()[-1]
+
+
+def test_a_folder_without_mail_says_so(tmp_path, db):
+    (tmp_path / "notes.txt").write_text("not mail")
+    output = ingest(tmp_path)
+    assert f"no messages found in {tmp_path}" in output
+    assert output.strip().splitlines()[-1].startswith("imported 0")

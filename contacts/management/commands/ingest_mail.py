@@ -34,4 +34,13 @@ class Command(BaseCommand):
             report = mail_ingest(path=source, progress=progress)
         except ValueError as error:
             raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(f"Could not read {source}: {error.strerror or error}") from error
+        if report.read == 0:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"no messages found in {source} (an mbox file, a Maildir with cur/ and "
+                    "new/, or a folder of .eml files)"
+                )
+            )
         self.stdout.write(self.style.SUCCESS(report.line()))
