@@ -5,7 +5,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -304,6 +304,24 @@ def contact_essence(*, log_id: int) -> ContactLog | None:
             _link_orders(log, profile=log.profile)
             _record_on_profile(log, profile=log.profile)
     return log
+
+
+SWEEP_AFTER = timedelta(minutes=5)
+SWEEP_BATCH = 200
+
+
+def essence_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+    """Work out the essence of contacts whose task was lost (a broker down when they were
+    logged): those still without one a few minutes on. Returns how many were done."""
+    now = now or timezone.now()
+    waiting = ContactLog.objects.filter(
+        essence_done_at__isnull=True, created_at__lte=now - SWEEP_AFTER
+    ).order_by("pk")
+    done = 0
+    for log_id in list(waiting.values_list("pk", flat=True)[:limit]):
+        if contact_essence(log_id=log_id) is not None:
+            done += 1
+    return done
 
 
 def _link_orders(log: ContactLog, *, profile: CustomerProfile) -> None:

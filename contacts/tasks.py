@@ -18,3 +18,11 @@ def ingest_imap_task() -> str:
 
     report = imap_ingest()
     return report.line() if report is not None else "IMAP import is not configured"
+
+
+@shared_task(acks_late=True)
+def essence_sweep_task() -> int:
+    """For Celery beat: contacts whose essence task was lost get their essence now."""
+    from contacts.services import essence_sweep
+
+    return essence_sweep()

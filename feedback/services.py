@@ -1,7 +1,8 @@
 """The write side of feedback: taking an item in, triage, and the reply to the customer."""
 
+import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from profiles.models import CustomerProfile, Kind, Purpose, Source
 from profiles.selectors import current_values
 from profiles.services import has_consent, learn, record_touchpoint
 from profiles.text import extract_topics
+
+logger = logging.getLogger(__name__)
 
 MAX_LINKS = 2
 MIN_LETTERS = 3
@@ -203,3 +206,32 @@ def feedback_reply_send(*, item_id: int) -> bool:
         FeedbackItem.objects.filter(pk=item_id).update(reply_sent_at=None)
         raise
     return True
+
+
+REPLY_SWEEP_AFTER = timedelta(minutes=5)
+
+
+def feedback_replies_send_pending(*, now: datetime | None = None) -> int:
+    """Send replies recorded a few minutes ago whose e-mail task was lost; each at most
+    once (feedback_reply_send claims the row). One failing address does not hold up the
+    others: it is logged and tried again on the next run. Returns how many were sent."""
+    now = now or timezone.now()
+    pending = (
+        FeedbackItem.objects.filter(
+            replied_at__isnull=False,
+            reply_sent_at__isnull=True,
+            replied_at__lte=now - REPLY_SWEEP_AFTER,
+        )
+        .exclude(reply_to="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for item_id in list(pending):
+        try:
+            sent += feedback_reply_send(item_id=item_id)
+        except Exception:
+            logger.exception(
+                "could not send the reply to feedback item %s; will try again", item_id
+            )
+    return sent

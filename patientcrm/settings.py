@@ -348,6 +348,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "contacts.tasks.ingest_imap_task",
         "schedule": 5 * 60,
     },
+    # Catch-up for tasks lost while the broker was down: essences and feedback replies.
+    "sweep-contact-essences": {
+        "task": "contacts.tasks.essence_sweep_task",
+        "schedule": 5 * 60,
+    },
+    "send-pending-feedback-replies": {
+        "task": "feedback.tasks.send_pending_feedback_replies_task",
+        "schedule": 5 * 60,
+    },
     # A campaign scheduled in the admin starts within a minute of its time.
     "send-due-campaigns": {
         "task": "campaigns.tasks.send_due_campaigns_task",

@@ -1,0 +1,53 @@
+"""Catch-up for reply e-mails whose task was lost while the broker was down: each reply
+is still sent exactly once."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from feedback.models import FeedbackItem
+from feedback.services import feedback_replies_send_pending, feedback_reply
+from feedback.tasks import send_pending_feedback_replies_task
+from tests.feedback.conftest import wish
+
+pytestmark = pytest.mark.django_db
+
+
+def replied_long_ago(item, care_agent, text="Good news: it is on its way.") -> None:
+    # Recorded outside on_commit: the e-mail task was never queued, as if lost.
+    feedback_reply(item=item, text=text, staff=care_agent)
+    FeedbackItem.objects.filter(pk=item.pk).update(replied_at=timezone.now() - timedelta(minutes=6))
+
+
+def test_a_reply_whose_task_was_lost_is_sent_once_by_the_sweep(shopper, care_agent):
+    item = wish(shopper.profile)
+    feedback_reply(item=item, text="Thank you!", staff=care_agent)
+    assert feedback_replies_send_pending() == 0  # just recorded: its task may be on the way
+    FeedbackItem.objects.filter(pk=item.pk).update(replied_at=timezone.now() - timedelta(minutes=6))
+    assert send_pending_feedback_replies_task.delay().get() == 1
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+    assert feedback_replies_send_pending() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_one_failing_address_does_not_hold_up_the_others(shopper, other_shopper, care_agent):
+    first, second = wish(shopper.profile), wish(other_shopper.profile)
+    replied_long_ago(first, care_agent)
+    replied_long_ago(second, care_agent)
+    real_send = mail.send_mail
+
+    def send(*args, recipient_list, **kwargs):
+        if recipient_list == ["alice@example.com"]:
+            raise ConnectionRefusedError("SMTP down for this one")
+        return real_send(*args, recipient_list=recipient_list, **kwargs)
+
+    with mock.patch("feedback.services.send_mail", side_effect=send):
+        assert feedback_replies_send_pending() == 1
+    assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+    first.refresh_from_db()
+    assert first.reply_sent_at is None  # the claim was given back: the next run sends it
+    assert feedback_replies_send_pending() == 1
+    assert len(mail.outbox) == 2
