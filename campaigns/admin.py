@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns import selectors, services
+from campaigns.mail import LINK
 from campaigns.models import (
     Campaign,
     CampaignStatus,
@@ -13,6 +14,7 @@ from campaigns.models import (
     Offer,
     Recipient,
 )
+from campaigns.safety import safe_path
 from profiles.admin import AutocompleteAdmin, ReadOnlyAdmin
 from profiles.models import Segment
 
@@ -44,8 +46,34 @@ class CampaignAdminForm(forms.ModelForm):
             "last_order_before_days",
         ]
 
+    def clean_body_text(self):
+        body = self.cleaned_data["body_text"]
+        for match in LINK.finditer(body):
+            label, target = match.group(1), match.group(2)
+            if safe_path(target) is None:
+                raise forms.ValidationError(
+                    f"The link “{label}” goes to {target}: only the shop's own pages, written "
+                    "as a path such as /shop/, can be linked (anything else would go out "
+                    "as plain text)."
+                )
+        return body
+
+    def _check_link_keywords(self, cleaned) -> None:
+        terms = {keyword.term for keyword in cleaned.get("keywords") or []}
+        for match in LINK.finditer(cleaned.get("body_text") or ""):
+            label, keyword = match.group(1), match.group(3)
+            if keyword and keyword not in terms:
+                self.add_error(
+                    "body_text",
+                    f"The link “{label}” is tagged “{keyword}”, which is not one of this "
+                    "campaign's keywords: add it under Keywords, or its clicks will not "
+                    "count for it.",
+                )
+
     def clean(self):
         cleaned = super().clean()
+        if "body_text" in cleaned and "keywords" in cleaned:
+            self._check_link_keywords(cleaned)
         scheduled_at = cleaned.get("scheduled_at")
         if scheduled_at is None:
             return cleaned

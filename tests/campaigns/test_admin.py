@@ -190,3 +190,35 @@ def test_a_schedule_that_cannot_be_kept_is_a_form_error(
     assert message in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.scheduled_at is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("See [our teas](https://evil.example/) now", "goes to https://evil.example/"),
+        ("See [our teas](//evil.example/) now", "can be linked"),
+        ('See [our teas](/shop/ "coffee") now', "which is not one of this campaign"),
+    ],
+)
+def test_a_link_that_would_not_work_is_a_form_error(client, marketer, campaign, body, message):
+    client.force_login(marketer)
+    response = client.post(
+        f"/admin/campaigns/campaign/{campaign.pk}/change/",
+        _campaign_form(campaign, body_text=body),
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.body_text != body
+
+
+def test_a_good_link_with_its_keyword_is_saved(client, marketer, campaign):
+    client.force_login(marketer)
+    body = 'Hello {first_name}, see [our teas](/shop/?q=tea "tea").'
+    response = client.post(
+        f"/admin/campaigns/campaign/{campaign.pk}/change/",
+        _campaign_form(campaign, body_text=body),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    campaign.refresh_from_db()
+    assert campaign.body_text == body
