@@ -286,7 +286,7 @@ def part_a(profile_ids: list[int]) -> float:
         subject="{first_name}, ten percent off tea",
         body_text=(
             "Hello {first_name},\n\nten percent off every tea this week: "
-            '[see the teas](/catalogue/?q=tea "tea") and [the gifts](/catalogue/?q=gift '
+            '[see the teas](/shop/?q=tea "tea") and [the gifts](/shop/?q=gift '
             '"gifts").\n\nThe shop'
         ),
     )

@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def safe_path(target: str | None) -> str | None:
-    """`target` if it is a relative path on this site ("/catalogue/?q=tea"), else None.
+    """`target` if it is a relative path on this site ("/shop/?q=tea"), else None.
 
     Refuses scheme-relative ("//evil.com"), absolute ("http://…"), backslashes (which
     browsers read as slashes) and control characters.

@@ -19,8 +19,8 @@ KEYWORDS = ["tea", "books", "gifts", "kitchen"]
 DEMO_CAMPAIGN = "Demo: the new arrivals"
 BODY = (
     "Hello {first_name},\n\n"
-    'this month brought new teas ([see the teas](/catalogue/?q=tea "tea")) and a shelf of '
-    'new books ([see the books](/catalogue/?q=book "books")).\n\n'
+    'this month brought new teas ([see the teas](/shop/?q=tea "tea")) and a shelf of '
+    'new books ([see the books](/shop/?q=book "books")).\n\n'
     "The PatientCRM shop"
 )
 
@@ -85,34 +85,34 @@ PLANS = [
     Plan(
         SPRING_EMAIL, Channel.EMAIL, OfferKind.DISCOUNT, ("tea", "gifts"), 170,
         "Ten percent off every tea this week",
-        (("see the teas", "/catalogue/?q=tea", "tea"),
-         ("tea gifts", "/catalogue/?q=gift", "gifts")),
+        (("see the teas", "/shop/?q=tea", "tea"),
+         ("tea gifts", "/shop/?q=gift", "gifts")),
     ),
     Plan(
         SUMMER_EMAIL, Channel.EMAIL, OfferKind.FREE_DELIVERY, ("kitchen", "books"), 125,
         "No delivery charge this weekend",
-        (("for the kitchen", "/catalogue/?q=kitchen", "kitchen"),
-         ("books for the summer", "/catalogue/?q=book", "books")),
+        (("for the kitchen", "/shop/?q=kitchen", "kitchen"),
+         ("books for the summer", "/shop/?q=book", "books")),
         opened=0.40, unsubscribed=0.14,
     ),
     Plan(
         POSTCARD_CAMPAIGN, Channel.POSTCARD, OfferKind.FREE_DELIVERY, ("gifts", "tea"), 90,
         "Free delivery on your next order",
-        (("gifts", "/catalogue/?q=gift", "gifts"), ("teas", "/catalogue/?q=tea", "tea")),
+        (("gifts", "/shop/?q=gift", "gifts"), ("teas", "/shop/?q=tea", "tea")),
         cost=Decimal("0.85"), opened=0.40, clicked=1.0, unsubscribed=0.14,
     ),
     Plan(
         LETTER_CAMPAIGN, Channel.LETTER, OfferKind.DISCOUNT, ("tea", "kitchen"), 55,
         "Ten percent off tea and everything for the kitchen",
-        (("teas", "/catalogue/?q=tea", "tea"),
-         ("the kitchen", "/catalogue/?q=kitchen", "kitchen")),
+        (("teas", "/shop/?q=tea", "tea"),
+         ("the kitchen", "/shop/?q=kitchen", "kitchen")),
         cost=Decimal("1.40"), opened=0.40, clicked=1.0, unsubscribed=0.15,
     ),
     Plan(
         AUTUMN_EMAIL, Channel.EMAIL, OfferKind.NEW_ARRIVALS, ("books", "kitchen"), 30,
         "New books and new things for the kitchen",
-        (("the new books", "/catalogue/?q=book", "books"),
-         ("the kitchen shelf", "/catalogue/?q=kitchen", "kitchen")),
+        (("the new books", "/shop/?q=book", "books"),
+         ("the kitchen shelf", "/shop/?q=kitchen", "kitchen")),
         opened=0.5, unsubscribed=0.15,
     ),
 ]  # fmt: skip

@@ -271,3 +271,18 @@ def test_the_demo_is_spread_over_the_past_months(seeded):
     )
     assert sent[-1] - sent[0] > timedelta(days=100)
     assert dashboards.campaign_overview()  # the figures read without error
+
+
+def test_every_link_in_the_demo_campaigns_opens_a_page_of_the_shop(seeded, client):
+    from campaigns.mail import LINK
+
+    paths = {
+        match.group(2)
+        for body in Campaign.objects.values_list("body_text", flat=True)
+        for match in LINK.finditer(body)
+    }
+    assert paths, "the demo campaigns link to the shop"
+    for path in sorted(paths):
+        assert client.get(path).status_code == 200, path
+    clicked = set(LinkClick.objects.values_list("url", flat=True))
+    assert clicked <= paths
