@@ -10,9 +10,10 @@ fields: Django's text fields refuse a NUL with a message next to the field, and 
 what else was typed.
 """
 
-from django.http import Http404, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseNotFound
 
 NUL = "\x00"
+NOT_FOUND = "There is no such page: its address contains a NUL character (%00)."
 MESSAGE = (
     "Your request contains a NUL character (%00), which no page of this shop accepts. "
     "Please remove it and try again."
@@ -31,7 +32,8 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if NUL in request.path_info:
-            raise Http404("No such page.")
+            # Plain: the site's 404 page needs the session and user, not read yet here.
+            return HttpResponseNotFound(NOT_FOUND, content_type="text/plain; charset=utf-8")
         request.COOKIES = {
             name: value for name, value in request.COOKIES.items() if NUL not in value
         }
