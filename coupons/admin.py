@@ -90,10 +90,30 @@ class MailDropForm(forms.ModelForm):
         label="Minimum order", min_value=0, max_digits=10, decimal_places=2, initial=Decimal("0")
     )
     valid_until = forms.DateTimeField(required=False, help_text="Empty: no end.")
+    shared_code = forms.CharField(
+        label="One code for every piece",
+        required=False,
+        max_length=CODE_MAX_LENGTH + 8,
+        help_text="Empty: a personal code for each customer (the usual). Or one code "
+        "printed on every piece, such as AUTUMN15: each customer may use it once.",
+    )
 
     class Meta:
         model = MailDrop
         fields = ["campaign"]
+
+    def clean_shared_code(self) -> str:
+        raw = self.cleaned_data.get("shared_code", "")
+        if not raw.strip():
+            return ""
+        code = services.code_normalise(raw)
+        if not code or not code.isalnum() or len(code) > CODE_MAX_LENGTH:
+            raise ValidationError(
+                f"Letters and digits only, up to {CODE_MAX_LENGTH} (spaces and dashes are ignored)."
+            )
+        if CouponCode.objects.filter(code=code).exists():
+            raise ValidationError("That code exists already; choose another.")
+        return code
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,7 +225,7 @@ class MailDropAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["campaign", "kind", "value", "min_order", "valid_until"]
+            return ["campaign", "kind", "value", "min_order", "valid_until", "shared_code"]
         return ["campaign", "mailed_at", "pieces", "cost", "mailed_on", "bill"]
 
     @admin.display(description="channel")
@@ -221,11 +241,19 @@ class MailDropAdmin(admin.ModelAdmin):
             self._save_mailing(request, obj, form)
             return
         # The form offers only paper campaigns without a drop, and checked the terms.
+        shared_code = form.cleaned_data.get("shared_code", "")
         drop, made = services.mail_drop_prepare(
-            campaign=form.cleaned_data["campaign"], terms=form.terms()
+            campaign=form.cleaned_data["campaign"], terms=form.terms(), shared_code=shared_code
         )
         obj.pk = drop.pk
-        messages.success(request, f"{made} personal codes made. Download the print file next.")
+        if shared_code:
+            pieces = drop.campaign.recipients.count()
+            messages.success(
+                request,
+                f"One code, {shared_code}, for {pieces} pieces. Download the print file next.",
+            )
+        else:
+            messages.success(request, f"{made} personal codes made. Download the print file next.")
 
     def _save_mailing(self, request, drop: MailDrop, form: MailDropMailForm) -> None:
         bill = form.cleaned_data.get("bill")

@@ -84,6 +84,8 @@ class CouponCode(models.Model):
     drop = models.ForeignKey(
         MailDrop, on_delete=models.SET_NULL, null=True, blank=True, related_name="codes"
     )
+    # The one code printed on every piece of its drop, rather than a personal code each.
+    shared = models.BooleanField(default=False, editable=False)
     # The one customer a personal code was printed for; SET_NULL so erasing them keeps the
     # code for the aggregates (it is deactivated at the same time).
     recipient = models.OneToOneField(

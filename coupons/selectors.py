@@ -63,16 +63,25 @@ class PrintRow:
     code: str
 
 
+def drop_shared_code(*, drop: MailDrop) -> CouponCode | None:
+    """The one code printed on every piece of the drop, if it has one rather than
+    personal codes."""
+    return CouponCode.objects.filter(drop=drop, shared=True).first()
+
+
 def print_rows(*, drop: MailDrop) -> list[PrintRow]:
-    """One row per personal code of the drop, with the name and address to print: two
-    queries however many pieces."""
-    recipients = list(
-        Recipient.objects.filter(
+    """One row per piece of the drop, with the name and address to print and its code
+    (personal, or the shared one): three queries however many pieces."""
+    shared = drop_shared_code(drop=drop)
+    if shared is not None:
+        pieces = Recipient.objects.filter(campaign=drop.campaign, profile__isnull=False)
+        if not shared.active:
+            pieces = pieces.none()
+    else:
+        pieces = Recipient.objects.filter(
             coupon_code__drop=drop, coupon_code__active=True, profile__isnull=False
-        )
-        .select_related("coupon_code", "profile__user")
-        .order_by("profile__user__name", "pk")
-    )
+        ).select_related("coupon_code")
+    recipients = list(pieces.select_related("profile__user").order_by("profile__user__name", "pk"))
     profile_ids = [recipient.profile_id for recipient in recipients]
     address: dict[int, dict[str, str]] = {}
     facts = ProfileFact.objects.filter(
@@ -93,7 +102,7 @@ def print_rows(*, drop: MailDrop) -> list[PrintRow]:
                 city=known.get("postal_city", ""),
                 postcode=known.get("postal_postcode", ""),
                 country=known.get("postal_country", ""),
-                code=recipient.coupon_code.display_code,
+                code=(shared or recipient.coupon_code).display_code,
             )
         )
     return rows

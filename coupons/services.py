@@ -9,7 +9,7 @@ finds the code used up and fails with a clear message, and its order rolls back.
 
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -199,6 +199,7 @@ def code_create_shared(
         max_uses=terms.max_uses,
         campaign=campaign,
         drop=drop,
+        shared=drop is not None,
     )
 
 
@@ -224,7 +225,8 @@ def coupon_validate(
 ) -> Decimal:
     """The discount `coupon` gives `profile` on `subtotal` now, or CouponError saying why."""
     # A drop's personal code whose owner is gone (erased) is dead, never anybody's.
-    if not coupon.active or (coupon.drop_id is not None and coupon.profile_id is None):
+    orphaned = coupon.drop_id is not None and not coupon.shared and coupon.profile_id is None
+    if not coupon.active or orphaned:
         raise CouponError("unknown")
     if coupon.profile_id is not None and coupon.profile_id != profile.pk:
         raise CouponError("not_yours")
@@ -390,14 +392,17 @@ def _paper_campaign(campaign: Campaign) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def mail_drop_prepare(
-    *, campaign: Campaign, terms: Terms, now: datetime | None = None
+    *, campaign: Campaign, terms: Terms, now: datetime | None = None, shared_code: str = ""
 ) -> tuple[MailDrop, int]:
-    """Choose the recipients of a paper campaign and give each a personal code.
+    """Choose the recipients of a paper campaign and give each a personal code, or give
+    the whole piece one shared code (`shared_code`, e.g. "AUTUMN15").
 
     Only customers in the campaign's audience (its rules and direct-mail consent) with a
     postal address learned at checkout. Safe to repeat before mailing: newcomers to the
-    audience get a code, nobody gets two. Returns the drop and how many codes are new.
+    audience get a code (or the shared one), nobody gets two. Returns the drop and how
+    many codes are new.
     """
     _paper_campaign(campaign)
     drop, _ = MailDrop.objects.get_or_create(campaign=campaign)
@@ -410,6 +415,9 @@ def mail_drop_prepare(
         batch_size=1000,
         ignore_conflicts=True,
     )
+    shared = selectors.drop_shared_code(drop=drop)
+    if shared_code or shared is not None:
+        return drop, _prepare_shared(drop, terms=terms, code=shared_code, shared=shared)
     owners = list(
         Recipient.objects.filter(campaign=campaign, coupon_code__isnull=True, sent_at__isnull=True)
         .filter(profile_id__in=addressable)
@@ -417,6 +425,27 @@ def mail_drop_prepare(
     )
     codes_create(count=len(owners), terms=terms, campaign=campaign, drop=drop, owners=owners)
     return drop, len(owners)
+
+
+def _prepare_shared(drop: MailDrop, *, terms: Terms, code: str, shared) -> int:
+    """One code on every piece: usable once per customer, as many times as pieces go out
+    (a postcard passed to a neighbour counts too)."""
+    pieces = Recipient.objects.filter(campaign=drop.campaign, sent_at__isnull=True).count()
+    if shared is not None:
+        CouponCode.objects.filter(pk=shared.pk, max_uses__lt=max(pieces, 1)).update(
+            max_uses=max(pieces, 1)
+        )
+        return 0
+    if CouponCode.objects.filter(drop=drop).exists():
+        raise ValidationError("This drop has personal codes already; it cannot share one too.")
+    terms_check(terms, valid_from=terms.valid_from or timezone.now())
+    code_create_shared(
+        code=code,
+        terms=replace(terms, max_uses=max(pieces, 1)),
+        campaign=drop.campaign,
+        drop=drop,
+    )
+    return 1
 
 
 @transaction.atomic
@@ -431,11 +460,10 @@ def mail_drop_mark_mailed(
     if drop.mailed_at is not None:
         return drop
     campaign = drop.campaign
-    ids = list(
-        Recipient.objects.filter(campaign=campaign, coupon_code__drop=drop, sent_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    pieces = Recipient.objects.filter(campaign=campaign, sent_at__isnull=True)
+    if selectors.drop_shared_code(drop=drop) is None:
+        pieces = pieces.filter(coupon_code__drop=drop)  # each piece has its personal code
+    ids = list(pieces.order_by("pk").values_list("pk", flat=True))
     Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.DRAFT).update(
         status=CampaignStatus.SENDING
     )

@@ -85,13 +85,15 @@ def test_the_print_file_has_name_address_and_code_for_each_piece(postcard, make_
     assert all(len(row.code) == 9 and row.code[4] == "-" for row in rows)
 
 
-def test_the_print_file_takes_two_queries_however_many_pieces(
-    postcard, make_customer, django_assert_num_queries
+@pytest.mark.parametrize("shared_code", ["", "AUTUMN15"])
+def test_the_print_file_takes_three_queries_however_many_pieces(
+    postcard, make_customer, django_assert_num_queries, shared_code
 ):
     for _ in range(6):
         make_customer()
-    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
-    with django_assert_num_queries(2):
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS, shared_code=shared_code)
+    # the shared code (if any), the pieces with their customers, their addresses
+    with django_assert_num_queries(3):
         assert len(print_rows(drop=drop)) == 6
 
 
@@ -309,3 +311,62 @@ def test_a_mailed_drop_is_put_right_but_not_dated_after_its_first_redemption(
     assert "so it was mailed before that" in response.content.decode()
     drop.refresh_from_db()
     assert timezone.localdate(drop.mailed_at) == earlier
+
+
+# --- One shared code for a whole piece ---------------------------------------------------
+
+
+def test_a_drop_with_one_shared_code_prints_it_for_every_piece(
+    client, care_agent, postcard, make_customer
+):
+    make_customer(name="Alice Archer")
+    make_customer(name="Bob Baker")
+    make_customer(name="No Post", post=False)
+    drop, made = mail_drop_prepare(campaign=postcard, terms=TERMS, shared_code="autumn 15")
+    assert made == 1
+    code = CouponCode.objects.get(drop=drop)
+    assert (code.code, code.shared, code.profile, code.max_uses) == ("AUTUMN15", True, None, 2)
+    client.force_login(care_agent)
+    rows = _print_file(client, drop)
+    assert [(row[0], row[5]) for row in rows[1:]] == [
+        ("Alice Archer", "AUTUMN15"),
+        ("Bob Baker", "AUTUMN15"),
+    ]
+    # Preparing again adds newcomers to the print file, still with the one code.
+    make_customer(name="Carol Carter")
+    assert mail_drop_prepare(campaign=postcard, terms=TERMS)[1] == 0
+    code.refresh_from_db()
+    assert code.max_uses == 3
+    assert len(_print_file(client, drop)) == 4
+
+
+def test_a_shared_code_drop_is_mailed_and_its_redemptions_convert_the_pieces(
+    postcard, make_customer, product
+):
+    alice = make_customer(name="Alice Archer")
+    make_customer(name="Bob Baker")
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS, shared_code="AUTUMN15")
+    drop = mail_drop_mark_mailed(drop=drop)
+    assert drop.pieces == 2
+    assert Recipient.objects.filter(campaign=postcard, sent_at__isnull=False).count() == 2
+    order = place_order(alice.profile, product, coupon_code="autumn15")
+    recipient = Recipient.objects.get(campaign=postcard, profile=alice.profile)
+    assert recipient.converted_at is not None
+    assert recipient.conversion_amount == order.total
+
+
+def test_the_admin_makes_a_shared_code_drop_and_refuses_a_taken_code(
+    client, marketer, postcard, make_customer
+):
+    make_customer()
+    client.force_login(marketer)
+    CouponCode.objects.create(
+        code="TAKEN1", kind=DiscountKind.PERCENT, value=5, valid_from=timezone.now()
+    )
+    response = _add_drop(client, postcard, shared_code="taken-1")
+    assert response.status_code == 200
+    assert "That code exists already" in response.content.decode()
+    assert not MailDrop.objects.exists()
+    response = _add_drop(client, postcard, shared_code="Autumn-15")
+    assert response.status_code == 302
+    assert CouponCode.objects.get(drop__campaign=postcard).code == "AUTUMN15"
