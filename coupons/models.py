@@ -49,7 +49,11 @@ class MailDrop(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(cost__gte=0), name="maildrop_cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(cost__gte=0),
+                name="maildrop_cost_not_negative",
+                violation_error_message="A cost cannot be negative.",
+            ),
         ]
         # Names and addresses: customer care's, not Marketing's (aggregates only).
         permissions = [
@@ -105,25 +109,41 @@ class CouponCode(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["code"], name="couponcode_code_unique"),
-            models.CheckConstraint(condition=Q(value__gt=0), name="couponcode_value_positive"),
+            models.CheckConstraint(
+                condition=Q(value__gt=0),
+                name="couponcode_value_positive",
+                violation_error_message="A code must take something off: give a value above 0.",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="percent") | Q(value__lte=100),
                 name="couponcode_percent_at_most_100",
+                violation_error_message="A percentage can be at most 100.",
             ),
             models.CheckConstraint(
-                condition=Q(min_order__gte=0), name="couponcode_min_order_not_negative"
+                condition=Q(min_order__gte=0),
+                name="couponcode_min_order_not_negative",
+                violation_error_message="A minimum order cannot be negative.",
             ),
-            models.CheckConstraint(condition=Q(max_uses__gte=1), name="couponcode_max_uses_1"),
             models.CheckConstraint(
-                condition=Q(uses__lte=F("max_uses")), name="couponcode_uses_within_limit"
+                condition=Q(max_uses__gte=1),
+                name="couponcode_max_uses_1",
+                violation_error_message="A code must be usable at least once.",
+            ),
+            models.CheckConstraint(
+                condition=Q(uses__lte=F("max_uses")),
+                name="couponcode_uses_within_limit",
+                violation_error_message="This code has been used more often than that already.",
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
                 name="couponcode_window_ends_after_start",
+                violation_error_message="The code must end after it starts.",
             ),
             # Normalised: upper case letters and digits only.
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z0-9]+$"), name="couponcode_code_normalised"
+                condition=Q(code__regex=r"^[A-Z0-9]+$"),
+                name="couponcode_code_normalised",
+                violation_error_message="A code has only capital letters and digits.",
             ),
         ]
         indexes = [models.Index(fields=["campaign"], name="couponcode_campaign")]

@@ -54,6 +54,8 @@ MESSAGES = {
     "used": "You have already used that code: it works once per customer.",
     "not_yours": "That code was printed for another customer and only works for them.",
     "minimum": "That code needs an order of at least £{minimum}; your order comes to £{subtotal}.",
+    "too_small": "On an order of £{subtotal} that code takes off less than a penny, so it "
+    "is not applied. It gives more on a larger order.",
     "throttled": (
         "Too many codes tried that did not work. For your security we won't check any more "
         "for a while: please try again in 15 minutes."
@@ -242,7 +244,7 @@ def coupon_validate(
         raise CouponError("minimum", minimum=coupon.min_order, subtotal=subtotal)
     discount = discount_for(coupon, subtotal)
     if discount <= 0:
-        raise CouponError("minimum", minimum=CENT, subtotal=subtotal)
+        raise CouponError("too_small", subtotal=subtotal)
     return discount
 
 

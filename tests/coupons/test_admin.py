@@ -91,3 +91,31 @@ def test_the_admin_search_finds_a_code_typed_loosely(client, marketer):
     client.force_login(marketer)
     response = client.get("/admin/coupons/couponcode/", {"q": "k7qm-3xpa"})
     assert "K7QM-3XPA" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": "percent", "value": "150"}, "A percentage can be at most 100."),
+        (
+            {"valid_until_0": "2025-12-31", "valid_until_1": "00:00:00"},
+            "The code must end after it starts.",
+        ),
+        ({"value": "0"}, "A code must take something off: give a value above 0."),
+    ],
+)
+def test_terms_a_code_cannot_have_are_refused_in_words(client, marketer, fields, message):
+    client.force_login(marketer)
+    data = {
+        "code": "BADTERMS",
+        "kind": "fixed",
+        "value": "5",
+        "min_order": "0",
+        "valid_from_0": "2026-01-01",
+        "valid_from_1": "00:00:00",
+        "max_uses": "10",
+    }
+    response = client.post("/admin/coupons/couponcode/add/", {**data, **fields})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not CouponCode.objects.exists()

@@ -80,6 +80,14 @@ def test_an_order_below_the_minimum(shopper):
     )
 
 
+def test_a_discount_under_a_penny_says_so_rather_than_naming_a_minimum(shopper):
+    make_code("TINY1", kind=DiscountKind.PERCENT, value="1")
+    assert reason("TINY1", shopper.profile, subtotal="0.40") == (
+        "On an order of £0.40 that code takes off less than a penny, so it is not applied. "
+        "It gives more on a larger order."
+    )
+
+
 def test_no_message_repeats_the_code(shopper, other_shopper):
     now = timezone.now()
     make_code("SECRET7", profile=other_shopper.profile)
