@@ -2,8 +2,8 @@
 checkout, and a postcard and a letter drop with personal codes and redemptions.
 
 The redemptions point at orders the shop demo already made (the first order each chosen
-customer placed after the piece was mailed); those orders keep their own figures, since
-the demo only needs the coupons' side to be believable. Safe to run again.
+customer placed after the piece was mailed, within the code's validity), and those
+orders get the discount taken off their total, as checkout would have. Safe to run again.
 """
 
 import random
@@ -118,6 +118,12 @@ def _redeem_from_history(code: CouponCode, order) -> bool:
     profile, recipient, campaign = code.profile, code.recipient, code.campaign
     if discount <= 0 or profile is None or recipient is None or campaign is None:
         return False
+    # The order as checkout would have left it: the discount taken off its total.
+    order.discount, order.total = discount, order.subtotal - discount
+    order.discount_code = code.display_code
+    type(order).objects.filter(pk=order.pk).update(
+        discount=order.discount, total=order.total, discount_code=order.discount_code
+    )
     redemption = Redemption.objects.create(
         code=code,
         profile=profile,

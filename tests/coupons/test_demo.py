@@ -10,7 +10,7 @@ from django.utils import timezone
 from campaigns.models import CampaignStatus, Recipient
 from coupons.demo import LETTER_NAME, POSTCARD_NAME, WELCOME_CODE
 from coupons.models import CouponCode, DiscountKind, MailDrop, Redemption
-from coupons.services import coupon_quote
+from coupons.services import coupon_quote, discount_for
 from profiles.models import Kind, Touchpoint
 from tests.coupons.factories import place_order
 from tests.factories import make_shopper
@@ -57,8 +57,14 @@ def test_postcard_and_letter_drops_with_redemptions_of_real_orders(demo_world):
     redemptions = Redemption.objects.select_related("order", "code__recipient")
     assert redemptions.count() >= 2
     for redemption in redemptions:
-        assert redemption.order.profile_id == redemption.profile_id
-        assert redemption.code.drop.mailed_at <= redemption.redeemed_at
+        order, code = redemption.order, redemption.code
+        assert order.profile_id == redemption.profile_id
+        assert code.drop.mailed_at <= redemption.redeemed_at == order.placed_at
+        assert code.valid_from <= redemption.redeemed_at < code.valid_until
+        # The order reads as checkout would have left it.
+        assert redemption.discount == discount_for(code, order.subtotal) == order.discount
+        assert redemption.order_total == order.total == order.subtotal - order.discount
+        assert order.discount_code == code.display_code
         recipient = redemption.code.recipient
         assert recipient.converted_at is not None
     assert Touchpoint.objects.filter(kind=Kind.COUPON_REDEEMED).count() == redemptions.count()
