@@ -165,3 +165,24 @@ def test_care_reaches_survey_and_campaign_responses_from_the_page(care, buyer):
         url = reverse(f"admin:{name}_changelist")
         assert f"{url}?profile__exact={buyer.pk}" in page
         assert care.get(f"{url}?profile__exact={buyer.pk}").status_code == 200
+
+
+def test_the_timeline_shows_a_contact_with_its_essence(care, buyer):
+    from contacts.models import ContactLog
+    from contacts.services import contact_essence, mail_import
+
+    raw = (
+        b"From: Dora <DORA@example.com>\r\nMessage-ID: <where@x>\r\n"
+        b"Subject: Where is my parcel?\r\nDate: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\n"
+        b"Hello, my parcel has not arrived yet and I am still waiting. Could you tell me "
+        b"when it will come?\r\n\r\nThanks,\r\nDora\r\n"
+    )
+    _, log = mail_import(raw=raw)
+    contact_essence(log_id=log.pk)
+    log = ContactLog.objects.get(pk=log.pk)
+    assert log.profile == buyer and log.intent == "order_status"
+    page = care.get(change_url(buyer)).content.decode()
+    timeline = page.split('id="c360-timeline"')[1]
+    assert "E-mail from customer, order status" in timeline
+    assert log.summary.split(".")[0][:40] in timeline
+    assert reverse("admin:contacts_contactlog_change", args=[log.pk]) in page
