@@ -293,7 +293,9 @@ class MailDropAdmin(admin.ModelAdmin):
         )
         return csv_download(name, PRINT_HEADER, rows)
 
-    @admin.action(description="Mark as mailed now (records pieces and cost)")
+    @admin.action(
+        description="Mark as mailed now (records pieces and cost)", permissions=["change"]
+    )
     def mark_mailed(self, request, queryset):
         for drop in queryset:
             drop = services.mail_drop_mark_mailed(drop=drop)

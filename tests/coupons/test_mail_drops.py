@@ -147,6 +147,22 @@ def test_print_csv_from_the_admin(client, care_agent, postcard, make_customer):
     ]
 
 
+def test_customer_care_downloads_the_print_file_but_never_mails_a_drop(
+    client, care_agent, postcard, make_customer
+):
+    make_customer()
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS)
+    client.force_login(care_agent)
+    page = client.get("/admin/coupons/maildrop/").content.decode()
+    assert "download_print_file" in page and "mark_mailed" not in page
+    client.post(
+        "/admin/coupons/maildrop/", {"action": "mark_mailed", "_selected_action": [drop.pk]}
+    )
+    drop.refresh_from_db()
+    assert drop.mailed_at is None
+    assert client.post(_change_url(drop), {"mailed_on": "2026-01-01"}).status_code == 403
+
+
 def test_marketing_makes_drops_but_never_downloads_names_and_addresses(
     client, marketer, postcard, make_customer
 ):
