@@ -279,6 +279,9 @@ class EmailChangeView(ShopperProfileMixin, FormView):
         "We let your old address know about the change.",
     }
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current=self.request.user.email, **kwargs)
+
     def get_form(self, form_class=None):
         return EmailChangeForm(
             **self.get_form_kwargs(), user=self.request.user, action="Change my e-mail address"

@@ -64,6 +64,8 @@ def test_a_bad_name_is_refused_and_nothing_changes(shopper_client, shopper, name
 def test_a_shopper_changes_their_e_mail_and_the_old_address_is_told(
     client, shopper_client, shopper, django_capture_on_commit_callbacks
 ):
+    page = shopper_client.get(EMAIL_URL).content.decode()
+    assert "Your address now: <strong>alice@example.com</strong>" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = shopper_client.post(
             EMAIL_URL, {"email": "alice.new@EXAMPLE.org", "password": PASSWORD}
