@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from feedback.models import FeedbackItem, FeedbackKind, FeedbackTopic
-from profiles.aggregates import suppress_small
+from profiles.aggregates import suppress_small, suppress_table
 from profiles.models import CustomerProfile
 from profiles.selectors import profile_ids_with_email
 from shop.models import Order
@@ -101,6 +101,16 @@ def _month_starts(now: datetime, months: int) -> list[date]:
     return list(reversed(starts))
 
 
+def _suppressed_trend(values: list[int], *, total: int, minimum: int) -> list[int | None]:
+    """A topic's customers per month, beside its published total: small months go, and
+    so does another while the total less the shown months would single out a few (the
+    months before the trend count as one more hidden cell). An empty month shows 0."""
+    older = max(total - sum(values), 0)
+    counts = {**dict(enumerate(values)), "older": older}
+    shown = suppress_table(counts, [(None, list(counts))], minimum)
+    return [0 if not value else shown[index] for index, value in enumerate(values)]
+
+
 def wish_list(*, kind: str = FeedbackKind.WISH, suppress: bool, now: datetime | None = None):
     """The most mentioned topics of one kind with counts, and a monthly trend of the
     top few. With `suppress` (Marketing), topics mentioned by fewer than the minimum of
@@ -139,9 +149,9 @@ def wish_list(*, kind: str = FeedbackKind.WISH, suppress: bool, now: datetime | 
             if month in index:
                 trend[cell["topic"]][index[month]] = cell["customers"]
         if suppress:
+            totals = {row.topic: row.customers for row in rows}
             trend = {
-                # An empty month identifies nobody; one to four customers might.
-                topic: [v if not v else suppress_small(v, minimum) for v in values]
+                topic: _suppressed_trend(values, total=totals[topic], minimum=minimum)
                 for topic, values in trend.items()
             }
     return WishList(

@@ -77,6 +77,20 @@ def test_the_trend_counts_customers_per_month_and_suppresses_small_months(
     assert chart["labels"][0] == "gift wrapping"
 
 
+def test_a_month_the_topic_total_would_give_away_is_hidden_too(client, marketer, db):
+    """Eight customers this month and two sixty days ago wish for green tea: the topic
+    shows 10, so this month's 8 would tell that two wished two months ago."""
+    text = "I wish you sold green tea in big tins."
+    wishers(8, text, days_ago=0)
+    wishers(2, text, days_ago=62)
+    client.force_login(marketer)
+    wishes = client.get(LIST).context["wishes"]
+    assert {row.topic: row.customers for row in wishes.rows}["green tea"] == 10
+    values = wishes.trend["green tea"]
+    assert values[-1] is None and None in values[:-1]
+    assert all(value in (None, 0) for value in values)
+
+
 def test_marketing_reads_the_words_but_never_the_author(client, marketer, wishes):
     client.force_login(marketer)
     page = client.get(WRAPPING).content.decode()
