@@ -606,3 +606,11 @@ def test_the_query_count_does_not_grow_with_campaigns_or_recipients(
         LinkClick.objects.create(recipient=recipient, keyword=data["tea"], url="/", clicked_at=now)
     many = _count(client, url)
     assert few == many == expected, (few, many)
+
+
+def test_a_draft_says_it_has_not_gone_out(client, marketer, data):
+    draft = new_campaign("Winter draft", Offer.objects.first())
+    Campaign.objects.filter(pk=draft.pk).update(status="draft")
+    client.force_login(marketer)
+    assert 'id="not-sent"' in client.get(detail_url(draft)).content.decode()
+    assert 'id="not-sent"' not in client.get(detail_url(data["big"])).content.decode()
