@@ -120,6 +120,15 @@ def test_the_privacy_pages_are_accessible(axe_page, live_server, customer, axe_j
     axe_page.context.add_cookies(
         [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
     )
-    for path in ["/me/", "/me/download/", "/me/delete/", "/me/facts/postal_city/correct/"]:
+    pages = [
+        "/me/",
+        "/me/download/",
+        "/me/delete/",
+        "/me/facts/postal_city/correct/",
+        "/me/account/name/",
+        "/me/account/email/",
+        "/no-such-page/",
+    ]
+    for path in pages:
         axe_page.goto(f"{live_server.url}{path}")
         assert_accessible(axe_page, axe_js, path)
