@@ -1,17 +1,19 @@
 """Customer care's contact logs: the list with its filters, the quick call form, and the
 queue of unmatched e-mails and calls to attach to a customer. Saves call services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from contacts.admin_guards import JunkSafeAdminMixin
 from contacts.models import Channel, ContactLog, Direction, UnmatchedContact
 from contacts.phones import require_phone
 from contacts.services import MAX_CALL_SECONDS, call_log, contact_attach
@@ -45,7 +47,10 @@ class CustomerFilter(admin.SimpleListFilter):
 
     def _profile_id(self) -> int | None:
         value = self.value()
-        return int(value) if value and value.isdigit() else None
+        if not (value and value.isascii() and value.isdigit()):
+            return None
+        # Beyond any database integer: SQLite raises OverflowError on it (a 500).
+        return int(value) if int(value) < 2**63 else None
 
     def lookups(self, request, model_admin):
         # Without a lookup the filter is not applied at all, so a bad value gets one too.
@@ -64,6 +69,9 @@ class CustomerFilter(admin.SimpleListFilter):
             return queryset
         profile_id = self._profile_id()
         return queryset.filter(profile_id=profile_id) if profile_id else queryset.none()
+
+
+MAX_CALL_NOTES = 10_000
 
 
 class CallForm(forms.ModelForm):
@@ -96,6 +104,9 @@ class CallForm(forms.ModelForm):
         self.fields["direction"].initial = Direction.IN
         self.fields["profile"].required = False
         self.fields["body"].required = True
+        # Notes, not a transcript: the essence of a call is worked out from them.
+        self.fields["body"].validators.append(MaxLengthValidator(MAX_CALL_NOTES))
+        self.fields["body"].widget.attrs["maxlength"] = MAX_CALL_NOTES
 
     def clean_number(self) -> str:
         raw = self.cleaned_data.get("number", "")
@@ -147,7 +158,7 @@ MESSAGE_FIELDS = (
 )
 
 
-class ContactAdminBase(AutocompleteAdmin):
+class ContactAdminBase(JunkSafeAdminMixin, AutocompleteAdmin):
     """The call form (add) and the read-only log with its essence (change), shared by
     the contact list and the unmatched queue."""
 
@@ -198,6 +209,16 @@ class ContactAdminBase(AutocompleteAdmin):
             *MESSAGE_FIELDS,
             *ESSENCE_FIELDS,
         )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "occurred_at" in initial:
+            # The split date/time widget needs a datetime; a string from the URL
+            # (?occurred_at=yesterday) would be a 500. A real one is kept.
+            when = _parse_when(initial.pop("occurred_at"))
+            if when is not None:
+                initial["occurred_at"] = when
+        return initial
 
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "title": "Log a phone call"}
@@ -299,6 +320,13 @@ class ContactAdminBase(AutocompleteAdmin):
                 for order in orders
             ),
         )
+
+
+def _parse_when(value) -> datetime | None:
+    try:
+        return forms.DateTimeField().clean(value)
+    except ValidationError:
+        return None
 
 
 def _become(obj: ContactLog, log: ContactLog) -> None:

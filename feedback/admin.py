@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.html import format_html
 
 from feedback import selectors, services
-from feedback.models import FeedbackItem, FeedbackStatus
+from feedback.admin_guards import JunkSafeAdminMixin
+from feedback.models import MAX_TEXT, FeedbackItem, FeedbackStatus
 from profiles.services import profile_access_record
 
 LINK_STATES = {
@@ -57,11 +59,22 @@ class RepliedFilter(admin.SimpleListFilter):
         return queryset
 
 
+MAX_REPLY = MAX_TEXT
+MAX_NOTE = 10_000
+
+
 class FeedbackItemForm(forms.ModelForm):
     class Meta:
         model = FeedbackItem
         fields = ("status", "assignee", "internal_note", "reply")
         widgets = {"reply": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, limit in (("reply", MAX_REPLY), ("internal_note", MAX_NOTE)):
+            if name in self.fields:
+                self.fields[name].validators.append(MaxLengthValidator(limit))
+                self.fields[name].widget.attrs["maxlength"] = limit
 
     def clean_reply(self):
         reply = (self.cleaned_data.get("reply") or "").strip()
@@ -75,7 +88,7 @@ class FeedbackItemForm(forms.ModelForm):
 
 
 @admin.register(FeedbackItem)
-class FeedbackItemAdmin(admin.ModelAdmin):
+class FeedbackItemAdmin(JunkSafeAdminMixin, admin.ModelAdmin):
     form = FeedbackItemForm
     list_display = (
         "created_at",
