@@ -10,6 +10,7 @@ Unseen messages are fetched with BODY.PEEK (which leaves them unseen) and marked
 one fetched twice is found by its Message-ID and not imported again.
 """
 
+import base64
 import imaplib
 import logging
 from dataclasses import dataclass
@@ -45,15 +46,41 @@ def imap_settings() -> ImapSettings:
     )
 
 
+class ImapError(Exception):
+    """The server refused something the import needs (login, the folder)."""
+
+
 def imap_quote(folder: str) -> str:
     """A folder name as an IMAP quoted string: imaplib sends it as it is, so a name with
-    a space ("Customer care") or a quote would be two arguments, or a syntax error."""
-    escaped = folder.replace("\\", "\\\\").replace('"', '\\"')
+    a space ("Customer care") or a quote would be two arguments, or a syntax error; one
+    with accents ("Rückfragen") goes in IMAP's modified UTF-7, as servers name it."""
+    if "\r" in folder or "\n" in folder:
+        # A quoted string cannot hold a line break; sent, it would end the command.
+        raise ImapError(f"IMAP folder name {folder!r} contains a line break")
+    escaped = _modified_utf7(folder).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
 
-class ImapError(Exception):
-    """The server refused something the import needs (login, the folder)."""
+def _modified_utf7(text: str) -> str:
+    """RFC 3501 5.1.3: printable ASCII as it is ("&" as "&-"), any other run as "&",
+    its UTF-16 in base64 with "," for "/" and no padding, then "-"."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            encoded = base64.b64encode("".join(run).encode("utf-16-be")).decode("ascii")
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            run.clear()
+
+    for char in text:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            run.append(char)
+    flush()
+    return "".join(out)
 
 
 def _ok(response, what: str):

@@ -26,6 +26,9 @@ MAX_BODY = 100_000
 MAX_SUBJECT = 300
 MAX_MESSAGE_ID = 255
 FUTURE_SLACK = timedelta(days=1)
+# The first networked e-mail was sent in 1971: anything older is a zeroed clock (1970)
+# or a mangled year ("1 Jan 100"), and would date the customer's timeline in antiquity.
+EARLIEST_MAIL = datetime(1971, 1, 1, tzinfo=UTC)
 # Charsets that decode any byte string: a wrong label here hides UTF-8 text as mojibake,
 # so valid UTF-8 is preferred over them.
 _PERMISSIVE_CHARSETS = re.compile(
@@ -139,6 +142,9 @@ def _date(value: str, problems: list[str]) -> datetime | None:
     if in_the_future:
         # Spam and broken clocks: a message from the future would top every list forever.
         problems.append("date in the future")
+        return None
+    if sent_at < EARLIEST_MAIL:
+        problems.append("date before e-mail existed")
         return None
     return sent_at
 
@@ -396,8 +402,18 @@ def _read_eml_folder(path: Path) -> Iterator[tuple[str, bytes | None, str]]:
         folders.sort()
         for name in sorted(files):
             file = Path(root) / name
-            if file.suffix.lower() == ".eml" and file.is_file():
-                yield from _read_one(str(file.relative_to(path)), file.read_bytes)
+            if file.suffix.lower() != ".eml":
+                continue
+            label = str(file.relative_to(path))
+            try:
+                # A folder that may be listed but not entered (r without x) lets its
+                # names be seen and refuses the stat.
+                is_file = file.is_file()
+            except OSError as error:
+                yield _unreadable(label, error)
+                continue
+            if is_file:
+                yield from _read_one(label, file.read_bytes)
     for error in unreadable:
         folder = Path(error.filename) if error.filename else path
         label = str(folder.relative_to(path)) if folder != path else path.name

@@ -137,3 +137,27 @@ def test_a_folder_name_with_spaces_or_quotes_is_sent_quoted(fake_imap, settings,
     settings.CONTACTS_IMAP_FOLDER = folder
     ingest_imap_task.delay().get()
     assert ("select", sent) in fake_imap.instances[0].calls
+
+
+@pytest.mark.parametrize(
+    ("folder", "sent"),
+    [
+        ("Rückfragen", '"R&APw-ckfragen"'),
+        ("Tom & Jerry", '"Tom &- Jerry"'),
+        ("~peter/mail/台北/日本語", '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'),  # RFC 3501's example
+    ],
+)
+def test_a_folder_name_beyond_ascii_is_sent_in_modified_utf7(fake_imap, settings, folder, sent):
+    settings.CONTACTS_IMAP_FOLDER = folder
+    ingest_imap_task.delay().get()
+    assert ("select", sent) in fake_imap.instances[0].calls
+
+
+def test_a_folder_name_with_a_line_break_is_refused_not_sent(fake_imap, settings):
+    from contacts.imap import ImapError
+
+    settings.CONTACTS_IMAP_FOLDER = "INBOX\r\nA1 DELETE INBOX"
+    with pytest.raises(ImapError, match="line break"):
+        ingest_imap_task.delay().get()
+    assert not [call for call in fake_imap.instances[0].calls if call[0] == "select"]
+    assert fake_imap.instances[0].logged_out

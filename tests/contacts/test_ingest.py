@@ -255,3 +255,77 @@ def test_a_folder_without_mail_says_so(tmp_path, db):
     output = ingest(tmp_path)
     assert f"no messages found in {tmp_path}" in output
     assert output.strip().splitlines()[-1].startswith("imported 0")
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        b"Mon, 1 Jan 100 00:00:00 +0000",
+        b"Sat, 1 Jan 1000 00:00:00 +0000",
+        b"Thu, 1 Jan 1970 00:00:00 +0000",
+    ],
+)
+def test_a_date_before_email_existed_is_read_as_none(db, date):
+    raw = (
+        b"From: someone@example.com\r\nMessage-ID: <ancient@x>\r\nSubject: Hello\r\n"
+        b"Date: " + date + b"\r\n\r\nWhere is my parcel?\r\n"
+    )
+    before = timezone.now()
+    _, log_row = mail_import(raw=raw)
+    assert before <= log_row.occurred_at <= timezone.now()
+    assert "date before e-mail existed" in log_row.unmatched_reason
+
+
+def test_a_folder_that_can_be_listed_but_not_entered_is_skipped_and_the_rest_imported(
+    mail_dir, monkeypatch
+):
+    """A folder with read but no execute permission shows its file names and refuses
+    to say what they are; the import reports them and goes on."""
+    from pathlib import Path
+
+    real = Path.is_file
+    refused = sorted((mail_dir / "eml").rglob("*.eml"))[0]
+
+    def is_file(self):
+        if self == refused:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    output = ingest(mail_dir / "eml")
+
+    assert f"{refused.name}: skipped: unreadable file (PermissionError)" in output
+    assert "Traceback" not in output
+    assert ContactLog.objects.exists()
+
+
+def test_a_path_that_cannot_even_be_looked_at_is_a_clear_command_error(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    def exists(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "exists", exists)
+    with pytest.raises(CommandError, match=r"Could not read .*: Permission denied"):
+        call_command("ingest_mail", str(tmp_path / "locked" / "mail.mbox"), stdout=StringIO())
+
+
+def test_an_empty_mbox_says_no_messages_were_found(tmp_path, db):
+    box = tmp_path / "empty.mbox"
+    box.write_bytes(b"")
+    output = ingest(box)
+    assert f"no messages found in {box}" in output
+    assert not ContactLog.objects.exists()
+
+
+@pytest.mark.parametrize("sender", ["Alice@Example.COM", "ALICE@EXAMPLE.COM", "alice@example.com"])
+def test_a_sender_in_any_case_matches_the_customer_on_ingest(tmp_path, shopper, sender):
+    (tmp_path / "one.eml").write_bytes(
+        f"From: Alice <{sender}>\r\nMessage-ID: <case@x>\r\nSubject: Parcel\r\n"
+        "Date: Tue, 01 Dec 2026 14:30:00 +0000\r\n\r\nWhere is my parcel?\r\n".encode()
+    )
+    output = ingest(tmp_path)
+
+    assert "imported 1 (matched 1, unmatched 0)" in output
+    log_row = ContactLog.objects.get()
+    assert (log_row.profile, log_row.counterpart) == (shopper.profile, "alice@example.com")

@@ -19,7 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         source = Path(path)
-        if not source.exists():
+        try:
+            found = source.exists()
+        except OSError as error:  # a folder on the way that may not be entered
+            raise CommandError(f"Could not read {source}: {error.strerror or error}") from error
+        if not found:
             raise CommandError(f"{source} does not exist.")
         verbose = options["verbosity"] >= 2
         self.stdout.write(f"importing mail from {source} ...")
