@@ -112,6 +112,12 @@ class ContactLog(models.Model):
                 condition=Q(profile__isnull=True),
                 name="contact_unmatched",
             ),
+            # The catch-up sweep every few minutes: only the few still waiting.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(essence_done_at__isnull=True),
+                name="contact_essence_waiting",
+            ),
         ]
 
     def __str__(self) -> str:

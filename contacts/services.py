@@ -319,8 +319,12 @@ def essence_sweep(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> i
     ).order_by("pk")
     done = 0
     for log_id in list(waiting.values_list("pk", flat=True)[:limit]):
-        if contact_essence(log_id=log_id) is not None:
-            done += 1
+        try:
+            if contact_essence(log_id=log_id) is not None:
+                done += 1
+        except Exception:
+            # One message the essence chokes on must not hold up the others.
+            logger.exception("could not work out the essence of contact %s; will try again", log_id)
     return done
 
 

@@ -30,3 +30,41 @@ def test_a_contact_whose_essence_task_was_lost_gets_it_from_the_sweep(shopper):
     assert log.intent == "order_status"
     assert log.summary
     assert essence_sweep() == 0  # done once
+
+
+def test_one_contact_the_essence_chokes_on_does_not_hold_up_the_others(shopper, monkeypatch):
+    from contacts import services
+
+    _, first = mail_import(raw=RAW)
+    _, second = mail_import(raw=RAW.replace(b"<lost@x>", b"<lost-2@x>"))
+    ContactLog.objects.update(created_at=timezone.now() - timedelta(minutes=6))
+    real = services.essence_of
+
+    def essence_of(*, body, **kwargs):
+        if body == first.body and not hasattr(essence_of, "failed"):
+            essence_of.failed = True
+            raise RuntimeError("a message the essence cannot read")
+        return real(body=body, **kwargs)
+
+    monkeypatch.setattr(services, "essence_of", essence_of)
+
+    assert essence_sweep() == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.essence_done_at, second.essence_done_at is not None) == (None, True)
+    assert essence_sweep() == 1  # the next run tries the first again
+    first.refresh_from_db()
+    assert first.essence_done_at is not None
+
+
+def test_the_sweep_after_the_task_ran_changes_nothing_and_writes_one_touchpoint(
+    shopper, django_capture_on_commit_callbacks
+):
+    from profiles.models import Kind, Touchpoint
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _, log = mail_import(raw=RAW)
+    ContactLog.objects.filter(pk=log.pk).update(created_at=timezone.now() - timedelta(minutes=6))
+
+    assert essence_sweep() == 0
+    assert Touchpoint.objects.filter(profile=shopper.profile, kind=Kind.CONTACT_LOGGED).count() == 1
