@@ -22,16 +22,23 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_care_reads_the_customers_stages'),
-        ('coupons', '0002_roles'),
+        ("accounts", "0008_care_reads_the_customers_stages"),
+        ("coupons", "0002_roles"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='maildrop',
-            options={'ordering': ['-created_at', '-pk'], 'permissions': [('download_print_file', "Can download a drop's print file (names and addresses)")]},
+            name="maildrop",
+            options={
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [
+                    (
+                        "download_print_file",
+                        "Can download a drop's print file (names and addresses)",
+                    )
+                ],
+            },
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]

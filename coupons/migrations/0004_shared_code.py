@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coupons', '0003_print_file_permission'),
+        ("coupons", "0003_print_file_permission"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='couponcode',
-            name='shared',
+            model_name="couponcode",
+            name="shared",
             field=models.BooleanField(default=False, editable=False),
         ),
     ]

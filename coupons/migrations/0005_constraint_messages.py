@@ -4,52 +4,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0004_recipient_ignored_at'),
-        ('coupons', '0004_shared_code'),
-        ('profiles', '0008_campaign_ignored'),
+        ("campaigns", "0004_recipient_ignored_at"),
+        ("coupons", "0004_shared_code"),
+        ("profiles", "0008_campaign_ignored"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='couponcode',
-            name='couponcode_value_positive',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gt', 0)), name='couponcode_value_positive', violation_error_message='A code must take something off: give a value above 0.'),
+            model_name="couponcode",
+            name="couponcode_value_positive",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gt", 0)),
+                name="couponcode_value_positive",
+                violation_error_message="A code must take something off: give a value above 0.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='couponcode',
-            name='couponcode_percent_at_most_100',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'percent'), _negated=True), ('value__lte', 100), _connector='OR'), name='couponcode_percent_at_most_100', violation_error_message='A percentage can be at most 100.'),
+            model_name="couponcode",
+            name="couponcode_percent_at_most_100",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "percent"), _negated=True),
+                    ("value__lte", 100),
+                    _connector="OR",
+                ),
+                name="couponcode_percent_at_most_100",
+                violation_error_message="A percentage can be at most 100.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='couponcode',
-            name='couponcode_min_order_not_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('min_order__gte', 0)), name='couponcode_min_order_not_negative', violation_error_message='A minimum order cannot be negative.'),
+            model_name="couponcode",
+            name="couponcode_min_order_not_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_order__gte", 0)),
+                name="couponcode_min_order_not_negative",
+                violation_error_message="A minimum order cannot be negative.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='couponcode',
-            name='couponcode_max_uses_1',
-            constraint=models.CheckConstraint(condition=models.Q(('max_uses__gte', 1)), name='couponcode_max_uses_1', violation_error_message='A code must be usable at least once.'),
+            model_name="couponcode",
+            name="couponcode_max_uses_1",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_uses__gte", 1)),
+                name="couponcode_max_uses_1",
+                violation_error_message="A code must be usable at least once.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='couponcode',
-            name='couponcode_uses_within_limit',
-            constraint=models.CheckConstraint(condition=models.Q(('uses__lte', models.F('max_uses'))), name='couponcode_uses_within_limit', violation_error_message='This code has been used more often than that already.'),
+            model_name="couponcode",
+            name="couponcode_uses_within_limit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("uses__lte", models.F("max_uses"))),
+                name="couponcode_uses_within_limit",
+                violation_error_message="This code has been used more often than that already.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='couponcode',
-            name='couponcode_window_ends_after_start',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gt', models.F('valid_from')), _connector='OR'), name='couponcode_window_ends_after_start', violation_error_message='The code must end after it starts.'),
+            model_name="couponcode",
+            name="couponcode_window_ends_after_start",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_until__gt", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="couponcode_window_ends_after_start",
+                violation_error_message="The code must end after it starts.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='couponcode',
-            name='couponcode_code_normalised',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Z0-9]+$')), name='couponcode_code_normalised', violation_error_message='A code has only capital letters and digits.'),
+            model_name="couponcode",
+            name="couponcode_code_normalised",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[A-Z0-9]+$")),
+                name="couponcode_code_normalised",
+                violation_error_message="A code has only capital letters and digits.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='maildrop',
-            name='maildrop_cost_not_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='maildrop_cost_not_negative', violation_error_message='A cost cannot be negative.'),
+            model_name="maildrop",
+            name="maildrop_cost_not_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost__gte", 0)),
+                name="maildrop_cost_not_negative",
+                violation_error_message="A cost cannot be negative.",
+            ),
         ),
     ]
