@@ -43,8 +43,7 @@ GUESS_LIMIT = 10
 GUESS_WINDOW_SECONDS = 15 * 60
 
 # The shopper's words for every reason a code does not work. None of them repeats the
-# code, and "unknown" also covers switched-off codes and codes printed for somebody else,
-# so a guess learns nothing more.
+# code, and "unknown" also covers switched-off codes, so a guess learns nothing more.
 MESSAGES = {
     "empty": "Please enter the code printed on your card or letter.",
     "malformed": "A coupon code has only letters and digits (dashes and spaces are fine).",
@@ -53,6 +52,7 @@ MESSAGES = {
     "expired": "That code has expired: it was valid until {end}.",
     "exhausted": "That code has been used as many times as it may be.",
     "used": "You have already used that code: it works once per customer.",
+    "not_yours": "That code was printed for another customer and only works for them.",
     "minimum": "That code needs an order of at least £{minimum}; your order comes to £{subtotal}.",
     "too_small": "On an order of £{subtotal} that code takes off less than a penny, so it "
     "is not applied. It gives more on a larger order.",
@@ -231,8 +231,7 @@ def coupon_validate(
     if not coupon.active or orphaned:
         raise CouponError("unknown")
     if coupon.profile_id is not None and coupon.profile_id != profile.pk:
-        # Word for word "unknown": a guess must not learn that somebody's code exists.
-        raise CouponError("unknown")
+        raise CouponError("not_yours")
     if Redemption.objects.filter(code=coupon, profile=profile).exists():
         raise CouponError("used")
     if now < coupon.valid_from:
