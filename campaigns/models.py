@@ -10,6 +10,7 @@ from django.db.models import Q
 from profiles.models import TRUST_MAX, CustomerProfile, Purpose, Segment
 
 TOKEN_BYTES = 24
+TERM_MAX_LENGTH = 60
 
 
 def new_token() -> str:
@@ -57,7 +58,7 @@ class Offer(models.Model):
 
 
 class Keyword(models.Model):
-    term = models.CharField(max_length=60, unique=True)
+    term = models.CharField(max_length=TERM_MAX_LENGTH, unique=True)
 
     class Meta:
         ordering = ["term"]

@@ -27,6 +27,9 @@ CATEGORY_FACT_KEYS = ("favourite_categories", "categories_bought")
 # Opens and clicks on e-mails older than this are not responses to the campaign any more;
 # the link answers 404 and records nothing.
 TRACKING_LIFETIME_DAYS = 365
+# What `new_token` makes (URL-safe base64); anything else is refused before the database
+# sees it (PostgreSQL answers a NUL in a compared string with an error, not "no match").
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def conversion_window() -> timedelta:
@@ -109,7 +112,7 @@ def recipient_get_by_token(
     Unsubscribing passes `allow_expired`: withdrawing consent must work from any e-mail
     the customer still has, however old.
     """
-    if not token or len(token) > 64:
+    if not isinstance(token, str) or not TOKEN_SHAPE.fullmatch(token):
         raise Http404("No such link.")
     recipients = Recipient.objects.select_related("campaign__offer", "profile").filter(
         token=token, sent_at__isnull=False, profile__isnull=False

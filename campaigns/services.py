@@ -20,7 +20,15 @@ from django.utils import timezone
 
 from campaigns import selectors
 from campaigns.mail import campaign_message
-from campaigns.models import Campaign, CampaignStatus, Channel, Keyword, LinkClick, Recipient
+from campaigns.models import (
+    TERM_MAX_LENGTH,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Keyword,
+    LinkClick,
+    Recipient,
+)
 from campaigns.safety import safe_path
 from campaigns.selectors import audience_preview, audience_queryset  # noqa: F401 - public API
 from campaigns.tasks import send_campaign_batch_task
@@ -262,6 +270,16 @@ def _merged(current: object, new: str) -> list[str]:
     return items[:MAX_LIST_ITEMS]
 
 
+def _could_be_a_term(text: str | None) -> bool:
+    # A tampered link's keyword: too long or with a control character (a NUL is an error
+    # on PostgreSQL, not a miss) no keyword can have, so the click counts for none.
+    return bool(
+        text
+        and len(text) <= TERM_MAX_LENGTH
+        and not any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
+    )
+
+
 @transaction.atomic
 def recipient_click(
     *, recipient: Recipient, path: str | None, keyword_term: str = "", now: datetime | None = None
@@ -275,8 +293,8 @@ def recipient_click(
     target = safe_path(path) or "/"
     campaign = recipient.campaign
     keyword = None
-    if keyword_term:
-        keyword = Keyword.objects.filter(term=keyword_term[:60], campaigns=campaign).first()
+    if _could_be_a_term(keyword_term):
+        keyword = Keyword.objects.filter(term=keyword_term, campaigns=campaign).first()
     click = LinkClick.objects.create(
         recipient=recipient, keyword=keyword, url=target[:500], clicked_at=now
     )

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0003_recipient_profile_erasable'),
+        ("campaigns", "0003_recipient_profile_erasable"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recipient',
-            name='ignored_at',
+            model_name="recipient",
+            name="ignored_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
