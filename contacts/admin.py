@@ -13,11 +13,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from contacts.admin_guards import JunkSafeAdminMixin
 from contacts.models import Channel, ContactLog, Direction, UnmatchedContact
 from contacts.phones import require_phone
 from contacts.services import MAX_CALL_SECONDS, call_log, contact_attach
-from profiles.admin import AutocompleteAdmin
+from profiles.admin import AutocompleteAdmin, JunkSafeAdminMixin
 from profiles.models import CustomerProfile
 from profiles.phones import display_phone
 

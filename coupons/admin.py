@@ -192,7 +192,8 @@ class MailDropMailForm(forms.ModelForm):
         day = self.cleaned_data["mailed_on"]
         if day > timezone.localdate():
             raise ValidationError("That day is still to come: mark the drop once it is mailed.")
-        if day < timezone.localdate(self.instance.created_at):
+        unmailed = self.instance.mailed_at is None
+        if unmailed and day < timezone.localdate(self.instance.created_at):
             raise ValidationError(
                 "The drop's codes were made on "
                 f"{timezone.localdate(self.instance.created_at):%d %B %Y}; it cannot have "

@@ -149,10 +149,17 @@ def _redeem_from_history(code: CouponCode, order) -> bool:
         ref=redemption,
         observed_at=order.placed_at,
     )
-    campaign_services.recipient_convert(
+    if not campaign_services.recipient_convert(
         recipient=recipient, amount=order.total, converted_at=order.placed_at
-    )
+    ):
+        # Converted already by the campaigns demo, at the order's full price.
+        Recipient.objects.filter(pk=recipient.pk).update(conversion_amount=order.total)
     return True
+
+
+def _made_before(drop: MailDrop, mailed_at) -> None:
+    """A drop's codes are made before it is mailed, in the demo's history too."""
+    MailDrop.objects.filter(pk=drop.pk).update(created_at=mailed_at - timedelta(days=2))
 
 
 def _own_drop(piece: Piece, offer: Offer, now, rng: random.Random) -> tuple[int, int]:
@@ -163,6 +170,7 @@ def _own_drop(piece: Piece, offer: Offer, now, rng: random.Random) -> tuple[int,
     mailed_at = now - timedelta(days=piece.mailed_days_ago)
     terms = _terms(piece, mailed_at)
     drop, _ = services.mail_drop_prepare(campaign=campaign, terms=terms, now=mailed_at)
+    _made_before(drop, mailed_at)
     drop = services.mail_drop_mark_mailed(drop=drop, now=mailed_at)
     codes = list(_personal_codes(drop))
     chosen = [code for code in codes if rng.random() < piece.redeem_share]
@@ -222,6 +230,7 @@ def _sent_campaign_drop(campaign: Campaign, piece: Piece) -> tuple[int, int]:
         pieces=len(recipients),
         cost=(campaign.cost_per_piece * len(recipients)).quantize(Decimal("0.01")),
     )
+    _made_before(drop, mailed_at)
     services.codes_create(
         count=len(recipients),
         terms=_terms(piece, mailed_at),

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from campaigns.models import Campaign, Recipient
-from campaigns.selectors import audience_queryset
+from campaigns.selectors import audience_queryset, consenting_recipients
 from coupons.models import CouponCode, MailDrop
 from profiles.models import CustomerProfile, Kind, ProfileFact, Source, Touchpoint
 
@@ -81,6 +81,8 @@ def print_rows(*, drop: MailDrop) -> list[PrintRow]:
         pieces = Recipient.objects.filter(
             coupon_code__drop=drop, coupon_code__active=True, profile__isnull=False
         ).select_related("coupon_code")
+    # Whoever withdrew direct-mail consent since the drop was prepared is not printed.
+    pieces = consenting_recipients(pieces, purpose=drop.campaign.purpose)
     recipients = list(pieces.select_related("profile__user").order_by("profile__user__name", "pk"))
     profile_ids = [recipient.profile_id for recipient in recipients]
     address: dict[int, dict[str, str]] = {}

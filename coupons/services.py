@@ -191,18 +191,22 @@ def code_create_shared(
         raise ValidationError(MESSAGES["malformed"])
     if CouponCode.objects.filter(code=normalised).exists():
         raise ValidationError("That code exists already; choose another.")
-    return CouponCode.objects.create(
-        code=normalised,
-        kind=terms.kind,
-        value=terms.value,
-        min_order=terms.min_order,
-        valid_from=terms.valid_from or timezone.now(),
-        valid_until=terms.valid_until,
-        max_uses=terms.max_uses,
-        campaign=campaign,
-        drop=drop,
-        shared=drop is not None,
-    )
+    try:
+        with transaction.atomic():
+            return CouponCode.objects.create(
+                code=normalised,
+                kind=terms.kind,
+                value=terms.value,
+                min_order=terms.min_order,
+                valid_from=terms.valid_from or timezone.now(),
+                valid_until=terms.valid_until,
+                max_uses=terms.max_uses,
+                campaign=campaign,
+                drop=drop,
+                shared=drop is not None,
+            )
+    except IntegrityError as error:  # the same code, chosen a moment ago elsewhere
+        raise ValidationError("That code exists already; choose another.") from error
 
 
 # --- Checking and redeeming ------------------------------------------------------------

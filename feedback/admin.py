@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from feedback import selectors, services
-from feedback.admin_guards import JunkSafeAdminMixin
 from feedback.models import MAX_TEXT, FeedbackItem, FeedbackStatus
+from profiles.admin import JunkSafeAdminMixin
 from profiles.services import profile_access_record
 
 LINK_STATES = {

@@ -65,6 +65,8 @@ def test_postcard_and_letter_drops_with_redemptions_of_real_orders(demo_world):
         assert redemption.discount == discount_for(code, order.subtotal) == order.discount
         assert redemption.order_total == order.total == order.subtotal - order.discount
         assert order.discount_code == code.display_code
+        assert code.recipient.conversion_amount == order.total
+        assert code.drop.created_at < code.drop.mailed_at
         recipient = redemption.code.recipient
         assert recipient.converted_at is not None
     assert Touchpoint.objects.filter(kind=Kind.COUPON_REDEEMED).count() == redemptions.count()

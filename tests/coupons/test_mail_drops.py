@@ -386,3 +386,16 @@ def test_the_admin_makes_a_shared_code_drop_and_refuses_a_taken_code(
     response = _add_drop(client, postcard, shared_code="Autumn-15")
     assert response.status_code == 302
     assert CouponCode.objects.get(drop__campaign=postcard).code == "AUTUMN15"
+
+
+@pytest.mark.parametrize("shared_code", ["", "AUTUMN15"])
+def test_who_withdrew_direct_mail_consent_after_the_drop_was_made_is_not_printed(
+    postcard, make_customer, shared_code
+):
+    make_customer(name="Alice Archer")
+    withdrew = make_customer(name="Bob Baker")
+    drop, _ = mail_drop_prepare(campaign=postcard, terms=TERMS, shared_code=shared_code)
+    profile_services.set_consent(
+        withdrew.profile, Purpose.DIRECT_MAIL, granted=False, source=Source.CUSTOMER
+    )
+    assert [row.name for row in print_rows(drop=drop)] == ["Alice Archer"]

@@ -49,3 +49,15 @@ def test_the_call_form_says_the_customer_is_not_valid_and_logs_nothing(client, c
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not ContactLog.objects.exists()
+
+
+def test_an_over_long_customer_search_is_cut_short_not_a_500(client, care_agent):
+    client.force_login(care_agent)
+    query = {
+        "app_label": "contacts",
+        "model_name": "contactlog",
+        "field_name": "profile",
+        "term": "a" * 60_000,
+    }
+    assert client.get("/admin/autocomplete/", query).status_code == 200
+    assert client.get("/admin/profiles/customerprofile/", {"q": "a" * 60_000}).status_code == 200
