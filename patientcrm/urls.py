@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.views import AdminLoginView, HomeView
 from patientcrm.health import healthz
@@ -11,9 +13,20 @@ admin.site.index_title = "Customers and what we know"
 # the admin home and the breadcrumbs lead everywhere the sidebar did.
 admin.site.enable_nav_sidebar = False
 
+
+class FaviconView(RedirectView):
+    """Every page links its icon; this answers the clients that ask /favicon.ico anyway."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     # The admin's login, limited per address like the shop's (accounts.views).
     path("admin/login/", AdminLoginView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),

@@ -75,9 +75,7 @@ def test_guest_wish_is_planned_and_answered_by_customer_care(
     assert page.evaluate(CHARTS_DRAWN_JS) == [True, True]
     page.get_by_role("link", name="gift wrapping").click()
     assert page.get_by_text("guest: dora@elsewhere.example").is_visible()
-    # The admin has no favicon link, so Chromium asks for /favicon.ico: not our page's fault.
-    problems = [p for p in page_problems if "favicon.ico" not in p and "404 (Not Found)" not in p]
-    assert not problems, problems
+    assert not page_problems, page_problems
 
 
 def test_marketer_reads_the_wish_list_charts_and_the_pages_are_accessible(

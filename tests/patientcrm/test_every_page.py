@@ -74,3 +74,15 @@ def test_the_server_error_page_stands_alone_and_links_to_feedback():
     assert "Something went wrong on our side" in page
     assert FEEDBACK_LINK in page
     assert "<script" not in page
+
+
+def test_the_site_and_the_admin_name_their_icon_and_favicon_ico_leads_to_it(client, admin_user):
+    from django.contrib.staticfiles import finders
+
+    icon = 'rel="icon" href="/static/favicon.svg"'
+    assert icon in client.get("/").content.decode()
+    client.force_login(admin_user)
+    assert icon in client.get("/admin/").content.decode()
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (301, "/static/favicon.svg")
+    assert finders.find("favicon.svg")
