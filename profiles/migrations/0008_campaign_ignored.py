@@ -42,16 +42,37 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('profiles', '0007_privacy_centre'),
+        ("profiles", "0007_privacy_centre"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='touchpoint',
-            name='kind',
-            field=models.CharField(choices=[('registered', 'Registered'), ('visit', 'Visit'), ('consent_changed', 'Consent changed'), ('order_placed', 'Order placed'), ('survey_completed', 'Survey completed'), ('question_asked', 'Question asked'), ('question_answered', 'Question answered'), ('question_skipped', 'Question skipped'), ('question_declined', 'Question declined'), ('campaign_sent', 'Campaign sent'), ('campaign_opened', 'Campaign opened'), ('campaign_clicked', 'Campaign clicked'), ('campaign_converted', 'Campaign converted'), ('campaign_unsubscribed', 'Unsubscribed'), ('campaign_ignored', 'Campaign ignored'), ('coupon_redeemed', 'Coupon redeemed'), ('feedback_given', 'Feedback given'), ('contact_logged', 'E-mail or call logged')], max_length=40),
+            model_name="touchpoint",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registered", "Registered"),
+                    ("visit", "Visit"),
+                    ("consent_changed", "Consent changed"),
+                    ("order_placed", "Order placed"),
+                    ("survey_completed", "Survey completed"),
+                    ("question_asked", "Question asked"),
+                    ("question_answered", "Question answered"),
+                    ("question_skipped", "Question skipped"),
+                    ("question_declined", "Question declined"),
+                    ("campaign_sent", "Campaign sent"),
+                    ("campaign_opened", "Campaign opened"),
+                    ("campaign_clicked", "Campaign clicked"),
+                    ("campaign_converted", "Campaign converted"),
+                    ("campaign_unsubscribed", "Unsubscribed"),
+                    ("campaign_ignored", "Campaign ignored"),
+                    ("coupon_redeemed", "Coupon redeemed"),
+                    ("feedback_given", "Feedback given"),
+                    ("contact_logged", "E-mail or call logged"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.RunPython(add, remove),
     ]
