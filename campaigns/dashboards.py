@@ -7,7 +7,7 @@ it could be worked out from (a rate, the revenue of fewer converters, a cost).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -44,13 +45,38 @@ def min_cell_size() -> int:
     return getattr(settings, "MIN_CELL_SIZE", 5)
 
 
-def sent_recipients(*, sent_from: date | None = None, sent_to: date | None = None):
-    """Recipients a campaign was sent to, optionally sent within [sent_from, sent_to]."""
-    recipients = Recipient.objects.filter(sent_at__isnull=False)
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def campaigns_started_within(*, sent_from: date | None = None, sent_to: date | None = None):
+    """Ids of the campaigns whose first piece went out on or between the two days."""
+    started = (
+        Recipient.objects.filter(sent_at__isnull=False)
+        .order_by()
+        .values("campaign_id")
+        .annotate(first_sent=Min("sent_at"))
+    )
     if sent_from:
-        recipients = recipients.filter(sent_at__date__gte=sent_from)
+        started = started.filter(first_sent__gte=_start_of(sent_from))
     if sent_to:
-        recipients = recipients.filter(sent_at__date__lte=sent_to)
+        started = started.filter(first_sent__lt=_start_of(sent_to + timedelta(days=1)))
+    return started.values("campaign_id")
+
+
+def sent_recipients(*, sent_from: date | None = None, sent_to: date | None = None):
+    """Recipients a campaign was sent to; with a date range, every one of the campaigns
+    that started going out within it.
+
+    A range takes whole campaigns, never the recipients of some days: a campaign sent in
+    batches over two days would otherwise show other figures for ranges a day apart, and
+    the difference would be the few customers of that day, a cell too small to show.
+    """
+    recipients = Recipient.objects.filter(sent_at__isnull=False)
+    if sent_from or sent_to:
+        recipients = recipients.filter(
+            campaign__in=campaigns_started_within(sent_from=sent_from, sent_to=sent_to)
+        )
     return recipients.order_by()
 
 
@@ -162,13 +188,17 @@ def _combined(parts: list[dict], minimum: int) -> Figures:
 @dataclass
 class CampaignRow:
     campaign: Campaign
-    figures: Figures
+    figures: Figures | None  # None: nothing of it has gone out yet
 
 
 def campaign_overview(
     *, sent_from: date | None = None, sent_to: date | None = None, now: datetime | None = None
 ) -> list[CampaignRow]:
-    """Every campaign with its figures, in two queries.
+    """Every campaign with its figures, in two queries; with a date range, only the
+    campaigns that started going out within it, each whole.
+
+    Without a range, campaigns not sent yet are rows too, with no figures: a draft has
+    no response to count, and "fewer than 5" would say it had a few.
 
     One campaign has one cost per piece, so its cost is worked out here from the count
     sent: the GROUP BY then reads the recipients alone, with no join on a million rows.
@@ -179,10 +209,15 @@ def campaign_overview(
     raw = {
         row["campaign_id"]: row for row in recipients.values("campaign_id").annotate(**_counts(now))
     }
+    ranged = bool(sent_from or sent_to)
     rows = []
     for campaign in Campaign.objects.select_related("offer"):
         counts = raw.get(campaign.pk)
-        if counts is not None and campaign.channel != Channel.EMAIL:
+        if counts is None:
+            if not ranged:
+                rows.append(CampaignRow(campaign=campaign, figures=None))
+            continue
+        if campaign.channel != Channel.EMAIL:
             counts = {**counts, "cost": counts["sent"] * campaign.cost_per_piece}
         rows.append(CampaignRow(campaign=campaign, figures=figures_from(counts, minimum)))
     return rows
@@ -344,7 +379,7 @@ def campaign_detail(*, campaign: Campaign, now: datetime | None = None) -> Campa
 @dataclass
 class GroupRow:
     label: str
-    campaigns: int
+    campaigns: int  # those that went out (in the date range, if one is given)
     figures: Figures
     clicks: int | None = None  # keywords: clicks on links tagged with it
     key: str = ""
@@ -358,11 +393,11 @@ def offer_comparison(
     minimum = min_cell_size()
     recipients = sent_recipients(sent_from=sent_from, sent_to=sent_to)
     groups = _per_campaign_in_groups(recipients, "campaign__offer_id", now)
-    offers = Offer.objects.annotate(n=Count("campaigns")).order_by("name", "pk")
+    offers = Offer.objects.order_by("name", "pk")
     return [
         GroupRow(
             label=offer.name,
-            campaigns=offer.n,
+            campaigns=len(groups.get(offer.pk, [])),
             figures=_combined(groups.get(offer.pk, []), minimum),
             key=str(offer.pk),
         )
@@ -390,7 +425,7 @@ def keyword_comparison(
         .annotate(clicks=Count("pk"), customers=Count("recipient", distinct=True))
     ):
         clicks.setdefault(row["keyword_id"], []).append(row)
-    keywords = Keyword.objects.annotate(n=Count("campaigns")).order_by("term")
+    keywords = Keyword.objects.order_by("term")
     rows = []
     for keyword in keywords:
         clicked = clicks.get(keyword.pk, [])
@@ -398,7 +433,7 @@ def keyword_comparison(
         rows.append(
             GroupRow(
                 label=keyword.term,
-                campaigns=keyword.n,
+                campaigns=len(groups.get(keyword.pk, [])),
                 figures=_combined(groups.get(keyword.pk, []), minimum),
                 clicks=sum(part["clicks"] for part in clicked) if customers else None,
                 key=str(keyword.pk),
@@ -410,21 +445,15 @@ def keyword_comparison(
 def channel_comparison(
     *, sent_from: date | None = None, sent_to: date | None = None, now: datetime | None = None
 ) -> list[GroupRow]:
-    """E-mail against postcard against letter: two queries."""
+    """E-mail against postcard against letter: one query."""
     now = now or timezone.now()
     minimum = min_cell_size()
     recipients = sent_recipients(sent_from=sent_from, sent_to=sent_to)
     groups = _per_campaign_in_groups(recipients, "campaign__channel", now)
-    campaigns = dict(
-        Campaign.objects.order_by()
-        .values("channel")
-        .annotate(n=Count("pk"))
-        .values_list("channel", "n")
-    )
     return [
         GroupRow(
             label=label,
-            campaigns=campaigns.get(value, 0),
+            campaigns=len(groups.get(value, [])),
             figures=_combined(groups.get(value, []), minimum),
             key=value,
         )

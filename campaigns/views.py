@@ -82,7 +82,8 @@ DASHBOARD_PERMISSION = "campaigns.view_campaign_dashboards"
 
 
 class SentBetweenForm(forms.Form):
-    """The date range of a dashboard: recipients sent on or between these days."""
+    """The date range of a dashboard: the campaigns that started going out on or between
+    these days (each counted whole)."""
 
     sent_from = forms.DateField(
         label="Sent from", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -175,6 +176,8 @@ class CampaignOverviewView(FilteredDashboardMixin, TemplateView):
         minimum = dashboards.min_cell_size()
         for row in self.get_rows():
             f = row.figures
+            if f is None:
+                continue  # not sent yet: no figures to export
             line = [row.campaign.name, row.campaign.get_channel_display(), row.campaign.offer.name]
             line.append(_display(f.sent, minimum))
             for name in ("opened", "clicked", "converted", "ignored", "unsubscribed"):
@@ -189,10 +192,11 @@ class CampaignOverviewView(FilteredDashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         rows = self.get_rows()
+        sent = [row for row in rows if row.figures is not None]
         chart = _chart(
-            [row.campaign.name for row in rows],
+            [row.campaign.name for row in sent],
             [
-                (label, [row.figures.rates[name] for row in rows])
+                (label, [row.figures.rates[name] for row in sent])
                 for name, label in (
                     ("opened", "Open rate %"),
                     ("clicked", "Click rate %"),
@@ -203,7 +207,12 @@ class CampaignOverviewView(FilteredDashboardMixin, TemplateView):
         query = self.request.GET.copy()
         query["format"] = "csv"
         return super().get_context_data(
-            rows=rows, chart=chart, csv_query=query.urlencode(), **kwargs
+            rows=rows,
+            any_sent=bool(sent),
+            ranged=bool(self.get_form().range()),
+            chart=chart,
+            csv_query=query.urlencode(),
+            **kwargs,
         )
 
 
@@ -252,7 +261,7 @@ class _ComparisonView(FilteredDashboardMixin, TemplateView):
 
     def csv_header(self) -> list[str]:
         header = [
-            self.what, "Campaigns", "Sent", "Positive responses", "Positive rate %", "Ignored",
+            self.what, "Campaigns sent", "Sent", "Positive responses", "Positive rate %", "Ignored",
             "Ignored rate %", "Converted", "Conversion rate %",
         ]  # fmt: skip
         if self.show_clicks:
