@@ -190,9 +190,7 @@ def test_the_overview_filters_by_the_day_sent(client, marketer, data, now):
     assert "No campaign started going out in this range." in html
 
 
-def test_a_range_takes_whole_campaigns_never_the_pieces_of_some_days(
-    client, marketer, data, now
-):
+def test_a_range_takes_whole_campaigns_never_the_pieces_of_some_days(client, marketer, data, now):
     """A campaign sent over two days: a range starting on the second day must not show
     the few sent that day (nor their responses) as the campaign's figures; every range
     that holds its first day shows it whole."""
