@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from contacts.models import Channel, ContactLog, Direction, UnmatchedContact
 from contacts.phones import require_phone
 from contacts.services import MAX_CALL_SECONDS, call_log, contact_attach
-from profiles.admin import AutocompleteAdmin, JunkSafeAdminMixin
+from profiles.admin import AutocompleteAdmin
 from profiles.models import CustomerProfile
 from profiles.phones import display_phone
 
@@ -157,7 +157,7 @@ MESSAGE_FIELDS = (
 )
 
 
-class ContactAdminBase(JunkSafeAdminMixin, AutocompleteAdmin):
+class ContactAdminBase(AutocompleteAdmin):
     """The call form (add) and the read-only log with its essence (change), shared by
     the contact list and the unmatched queue."""
 

@@ -9,7 +9,6 @@ from django.utils.html import format_html
 
 from feedback import selectors, services
 from feedback.models import MAX_TEXT, FeedbackItem, FeedbackStatus
-from profiles.admin import JunkSafeAdminMixin
 from profiles.services import profile_access_record
 
 LINK_STATES = {
@@ -88,7 +87,7 @@ class FeedbackItemForm(forms.ModelForm):
 
 
 @admin.register(FeedbackItem)
-class FeedbackItemAdmin(JunkSafeAdminMixin, admin.ModelAdmin):
+class FeedbackItemAdmin(admin.ModelAdmin):
     form = FeedbackItemForm
     list_display = (
         "created_at",

@@ -6,13 +6,6 @@ from django.views.generic import RedirectView
 from accounts.views import AdminLoginView, HomeView
 from patientcrm.health import healthz
 
-admin.site.site_header = "PatientCRM staff"
-admin.site.site_title = "PatientCRM staff"
-admin.site.index_title = "Customers and what we know"
-# Lists of customers, contacts and feedback need the width more than a second menu;
-# the admin home and the breadcrumbs lead everywhere the sidebar did.
-admin.site.enable_nav_sidebar = False
-
 
 class FaviconView(RedirectView):
     """Every page links its icon; this answers the clients that ask /favicon.ico anyway."""

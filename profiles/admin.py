@@ -1,7 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -103,45 +101,6 @@ class AutocompleteAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     pass
 
 
-# Longer than any address, number or subject anyone searches for; SQLite refuses a LIKE
-# pattern past 50,000 characters (a 500), PostgreSQL would scan with it for nothing.
-MAX_SEARCH = 200
-
-
-def _is_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and int(value) < 2**63
-
-
-class JunkSafeAdminMixin:
-    """For a ModelAdmin with an integer primary key. A date drill-down to year 0 or to
-    a 30-digit month, an over-long search, or "abc" among the ticked rows of an action
-    would raise deep in Django (ValueError, OverflowError, SQLite's "pattern too
-    complex"); here they become Django's own "unknown filter" redirect, a shorter
-    search, and "no items selected"."""
-
-    def get_changelist_instance(self, request):
-        try:
-            return super().get_changelist_instance(request)
-        except (ValueError, OverflowError) as error:
-            messages.warning(request, "That filter was not understood; here is the whole list.")
-            raise IncorrectLookupParameters(error) from error
-
-    def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, search_term[:MAX_SEARCH])
-
-    def changelist_view(self, request, extra_context=None):
-        if request.method == "POST" and helpers.ACTION_CHECKBOX_NAME in request.POST:
-            ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-            real = [value for value in ticked if _is_id(value)]
-            if real != ticked:
-                # Django would filter pk__in on the raw strings; with none left it says
-                # "Items must be selected" and changes nothing.
-                post = request.POST.copy()
-                post.setlist(helpers.ACTION_CHECKBOX_NAME, real)
-                request.POST = post
-        return super().changelist_view(request, extra_context)
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A log that only the code writes: staff read it, nobody adds, edits or deletes."""
 
@@ -176,7 +135,7 @@ class ConsentListFilter(admin.SimpleListFilter):
 
 
 @admin.register(CustomerProfile)
-class CustomerProfileAdmin(JunkSafeAdminMixin, admin.ModelAdmin):
+class CustomerProfileAdmin(admin.ModelAdmin):
     list_display = (
         "customer_name",
         "segment",

@@ -61,3 +61,62 @@ def test_an_over_long_customer_search_is_cut_short_not_a_500(client, care_agent)
     }
     assert client.get("/admin/autocomplete/", query).status_code == 200
     assert client.get("/admin/profiles/customerprofile/", {"q": "a" * 60_000}).status_code == 200
+
+
+def test_every_admin_on_the_site_is_junk_safe():
+    """The site mixes the guard into every ModelAdmin, the project's and Django's or axes'
+    alike, so a new admin cannot forget it."""
+    from patientcrm.adminsite import JunkSafeAdminMixin
+
+    unsafe = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, JunkSafeAdminMixin)
+    ]
+    assert admin.site._registry and not unsafe, unsafe
+
+
+def changelists():
+    for model, model_admin in admin.site._registry.items():
+        yield reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"), (
+            model,
+            model_admin,
+        )
+
+
+def junk_queries(model, model_admin):
+    """A 20-digit id for every foreign key filter and a year no calendar has for the date
+    drill-down: what a hand-edited URL sends."""
+    for field in model._meta.fields:
+        if field.is_relation:
+            yield {f"{field.name}__exact": "99999999999999999999"}
+            yield {f"{field.name}__id__exact": "abc"}
+    if model_admin.date_hierarchy:
+        yield {f"{model_admin.date_hierarchy}__year": "99999999999999999999"}
+        yield {f"{model_admin.date_hierarchy}__year": "0"}
+    yield {"p": "abc"}
+    yield {"o": "99"}
+
+
+def test_junk_in_any_changelist_query_is_never_a_500(client, superuser):
+    client.force_login(superuser)
+    failures = []
+    for url, (model, model_admin) in changelists():
+        for query in junk_queries(model, model_admin):
+            status = client.get(url, query).status_code
+            if status >= 500:
+                failures.append(f"{url} {query}: {status}")
+    assert not failures, failures
+
+
+def test_junk_ticked_rows_select_nothing_on_any_changelist(client, superuser):
+    client.force_login(superuser)
+    failures = []
+    for url, _ in changelists():
+        response = client.post(
+            url,
+            {"action": "delete_selected", "_selected_action": ["abc", "99999999999999999999"]},
+        )
+        if response.status_code >= 500:
+            failures.append(f"{url}: {response.status_code}")
+    assert not failures, failures
