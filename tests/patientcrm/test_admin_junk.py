@@ -78,9 +78,12 @@ def test_every_admin_on_the_site_is_junk_safe():
 
 def changelists():
     for model, model_admin in admin.site._registry.items():
-        yield reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"), (
-            model,
-            model_admin,
+        yield (
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
+            (
+                model,
+                model_admin,
+            ),
         )
 
 
