@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db import DataError, transaction
 from django.db.models import IntegerField
 
 # Longer than any address, number or subject anyone searches for; SQLite refuses a LIKE
@@ -28,12 +29,15 @@ class JunkSafeAdminMixin:
     a message), a search cut to MAX_SEARCH, and "no items selected" for junk ticked rows.
 
     The changelist counts its rows while it is built, so a filter value no database
-    column holds fails there, inside the guard, not later in the template."""
+    column holds fails there, inside the guard, not later in the template: SQLite's
+    OverflowError, or PostgreSQL's DataError (an address that is no inet, say), which a
+    savepoint keeps from spoiling an enclosing transaction."""
 
     def get_changelist_instance(self, request):
         try:
-            return super().get_changelist_instance(request)
-        except (ValueError, OverflowError) as error:
+            with transaction.atomic():
+                return super().get_changelist_instance(request)
+        except (ValueError, OverflowError, DataError) as error:
             messages.warning(request, "That filter was not understood; here is the whole list.")
             raise IncorrectLookupParameters(error) from error
 

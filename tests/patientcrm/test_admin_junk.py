@@ -88,12 +88,16 @@ def changelists():
 
 
 def junk_queries(model, model_admin):
-    """A 20-digit id for every foreign key filter and a year no calendar has for the date
-    drill-down: what a hand-edited URL sends."""
+    """A 20-digit id for every foreign key filter, a value of no type for every field
+    filter and a year no calendar has for the date drill-down: what a hand-edited URL
+    sends."""
     for field in model._meta.fields:
         if field.is_relation:
             yield {f"{field.name}__exact": "99999999999999999999"}
             yield {f"{field.name}__id__exact": "abc"}
+        else:
+            # A value of no type at all: PostgreSQL refuses it even for an address (inet).
+            yield {f"{field.name}__exact": "1.5'x"}
     if model_admin.date_hierarchy:
         yield {f"{model_admin.date_hierarchy}__year": "99999999999999999999"}
         yield {f"{model_admin.date_hierarchy}__year": "0"}
