@@ -18,6 +18,10 @@ from campaigns.safety import safe_path
 from profiles.admin import AutocompleteAdmin, ReadOnlyAdmin
 from profiles.models import Segment
 
+# Ten years: a window no shop's orders go back beyond, and far inside what a date can
+# subtract (a day count of a billion made the audience preview raise, a 500).
+MAX_WINDOW_DAYS = 3650
+
 
 class CampaignAdminForm(forms.ModelForm):
     segments = forms.MultipleChoiceField(
@@ -25,6 +29,20 @@ class CampaignAdminForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Buying-pattern segments; none ticked means any.",
+    )
+    last_order_within_days = forms.IntegerField(
+        label="Last order within days",
+        required=False,
+        min_value=0,
+        max_value=MAX_WINDOW_DAYS,
+        help_text="Ordered in the last this many days (at most ten years).",
+    )
+    last_order_before_days = forms.IntegerField(
+        label="Last order before days",
+        required=False,
+        min_value=0,
+        max_value=MAX_WINDOW_DAYS,
+        help_text="Has not ordered for at least this many days (at most ten years).",
     )
 
     class Meta:

@@ -8,12 +8,15 @@ ModelAdmin registered with it — the project's, auth's and axes' alike — so n
 forget it.
 """
 
+import json
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import DataError, transaction
-from django.db.models import IntegerField
+from django.db.models import IntegerField, JSONField
 
 # Longer than any address, number or subject anyone searches for; SQLite refuses a LIKE
 # pattern past 50,000 characters (a 500), PostgreSQL would scan with it for nothing.
@@ -24,9 +27,49 @@ def _is_id(value: str) -> bool:
     return value.isascii() and value.isdigit() and int(value) < 2**63
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large a number")
+    return number
+
+
+def _no_constant(text: str):
+    raise ValueError(f"{text} is not a number JSON knows")
+
+
+class FiniteJSONDecoder(json.JSONDecoder):
+    """JSON as the databases take it: Python reads 1e400 as infinity and accepts NaN,
+    which PostgreSQL's jsonb refuses (a 500 on save)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", _finite)
+        kwargs.setdefault("parse_constant", _no_constant)
+        super().__init__(*args, **kwargs)
+
+
+class FiniteJSONFormField(forms.JSONField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.decoder = self.decoder or FiniteJSONDecoder
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValueError as error:  # from the decoder; a syntax error is Django's own
+            raise forms.ValidationError(f"Enter valid JSON: {error}.", code="invalid") from error
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except ValueError:
+            return forms.fields.InvalidJSONInput(data)
+
+
 class JunkSafeAdminMixin:
     """Junk in a changelist's query becomes Django's own "unknown filter" redirect (with
-    a message), a search cut to MAX_SEARCH, and "no items selected" for junk ticked rows.
+    a message), a search cut to MAX_SEARCH, and "no items selected" for junk ticked rows;
+    a JSON field refuses numbers the database would (1e400, NaN) with a form error.
 
     The changelist counts its rows while it is built, so a filter value no database
     column holds fails there, inside the guard, not later in the template: SQLite's
@@ -40,6 +83,11 @@ class JunkSafeAdminMixin:
         except (ValueError, OverflowError, DataError) as error:
             messages.warning(request, "That filter was not understood; here is the whole list.")
             raise IncorrectLookupParameters(error) from error
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, JSONField):
+            kwargs.setdefault("form_class", FiniteJSONFormField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term[:MAX_SEARCH])

@@ -222,3 +222,29 @@ def test_a_good_link_with_its_keyword_is_saved(client, marketer, campaign):
     assert response.status_code == 302, response.content.decode()[:3000]
     campaign.refresh_from_db()
     assert campaign.body_text == body
+
+
+@pytest.mark.parametrize("field", ["last_order_within_days", "last_order_before_days"])
+@pytest.mark.parametrize("days", ["3651", "999999999999999"])
+def test_an_order_window_beyond_ten_years_is_a_form_error(client, marketer, campaign, field, days):
+    """A billion days made the audience preview subtract past year 1 (a 500)."""
+    client.force_login(marketer)
+    response = client.post(
+        f"/admin/campaigns/campaign/{campaign.pk}/change/",
+        _campaign_form(campaign, **{field: days}),
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 3650." in response.content.decode()
+    campaign.refresh_from_db()
+    assert getattr(campaign, field) is None
+
+
+def test_an_order_window_of_ten_years_is_saved(client, marketer, campaign):
+    client.force_login(marketer)
+    response = client.post(
+        f"/admin/campaigns/campaign/{campaign.pk}/change/",
+        _campaign_form(campaign, body_text="Hello {first_name}.", last_order_before_days="3650"),
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.last_order_before_days == 3650

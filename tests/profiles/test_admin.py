@@ -69,6 +69,32 @@ def test_superuser_edits_the_attribute_catalogue(client, superuser):
     assert (attribute.label, attribute.choices) == ("Main device", ["Phone", "Laptop"])
 
 
+@pytest.mark.parametrize("choices", ["[1e400]", "[NaN]", '{"a": -Infinity}'])
+def test_json_the_database_would_refuse_is_a_form_error(client, superuser, choices):
+    """Python reads 1e400 as infinity and takes NaN; PostgreSQL's jsonb does not (it was
+    a 500 on save). Every admin's JSON fields refuse them, and nothing is changed."""
+    client.force_login(superuser)
+    attribute = Attribute.objects.get(key="device")
+    before = attribute.choices
+    response = client.post(
+        f"/admin/profiles/attribute/{attribute.pk}/change/",
+        {
+            "key": "device",
+            "label": "Main device",
+            "description": "",
+            "category": "web_usage",
+            "sensitivity": "basic",
+            "value_kind": "choice",
+            "choices": choices,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter valid JSON" in response.content.decode()
+    attribute.refresh_from_db()
+    assert attribute.choices == before
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
