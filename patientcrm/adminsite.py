@@ -49,11 +49,17 @@ class FiniteJSONDecoder(json.JSONDecoder):
 
 
 class FiniteJSONFormField(forms.JSONField):
-    def __init__(self, **kwargs):
+    """`when_empty`: what an emptied field saves for a column that takes no NULL (its
+    model default, such as an empty list), where Django's would save None and fail."""
+
+    def __init__(self, *, when_empty=None, **kwargs):
         super().__init__(**kwargs)
         self.decoder = self.decoder or FiniteJSONDecoder
+        self.when_empty = when_empty
 
     def to_python(self, value):
+        if self.when_empty is not None and value in self.empty_values and not self.disabled:
+            return self.when_empty()
         try:
             return super().to_python(value)
         except ValueError as error:  # from the decoder; a syntax error is Django's own
@@ -87,6 +93,8 @@ class JunkSafeAdminMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, JSONField):
             kwargs.setdefault("form_class", FiniteJSONFormField)
+            if not db_field.null and db_field.has_default():
+                kwargs.setdefault("when_empty", db_field.get_default)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):

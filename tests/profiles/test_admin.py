@@ -95,6 +95,29 @@ def test_json_the_database_would_refuse_is_a_form_error(client, superuser, choic
     assert attribute.choices == before
 
 
+def test_emptied_choices_save_as_no_choices(client, superuser):
+    """The column takes no NULL: an emptied JSON field saves the model's default (an empty
+    list), where Django's form would save None and the database refuse it."""
+    client.force_login(superuser)
+    attribute = Attribute.objects.get(key="device")
+    response = client.post(
+        f"/admin/profiles/attribute/{attribute.pk}/change/",
+        {
+            "key": "device",
+            "label": "Main device",
+            "description": "",
+            "category": "web_usage",
+            "sensitivity": "basic",
+            "value_kind": "text",
+            "choices": "",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    attribute.refresh_from_db()
+    assert attribute.choices == []
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
