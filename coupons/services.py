@@ -491,7 +491,8 @@ def mail_drop_mark_mailed(
 @transaction.atomic
 def mail_drop_correct(*, drop: MailDrop, mailed_at: datetime, cost: Decimal) -> MailDrop:
     """Put right when a mailed drop went out and what it cost. Its recipients move with
-    it (the campaign dashboards date the pieces by it); a date after the first
+    it (the campaign dashboards date the pieces by it), and so does the "sent" entry on
+    each customer's timeline; a date after the first
     redemption of its codes cannot be right."""
     drop = MailDrop.objects.select_for_update().select_related("campaign").get(pk=drop.pk)
     if drop.mailed_at is None:
@@ -509,9 +510,11 @@ def mail_drop_correct(*, drop: MailDrop, mailed_at: datetime, cost: Decimal) -> 
             "A code of this drop was redeemed on "
             f"{date_format(timezone.localtime(first), 'j F Y')}, so it was mailed before that."
         )
-    Recipient.objects.filter(campaign=drop.campaign, sent_at=drop.mailed_at).update(
-        sent_at=mailed_at
+    pieces = Recipient.objects.filter(campaign=drop.campaign, sent_at=drop.mailed_at)
+    profile_services.touchpoints_redate(
+        kind=Kind.CAMPAIGN_SENT, refs=list(pieces.only("pk")), occurred_at=mailed_at
     )
+    pieces.update(sent_at=mailed_at)
     drop.mailed_at = mailed_at
     drop.cost = cost.quantize(CENT)
     drop.save(update_fields=["mailed_at", "cost"])

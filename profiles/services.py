@@ -5,6 +5,7 @@ Writes carry their origin (by default the object that taught them), so a retried
 task or a re-imported e-mail never records the same thing twice.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -221,6 +222,20 @@ def record_touchpoint(
     except IntegrityError:
         # Recorded before, or by a concurrent writer a moment ago: the first one stands.
         return Touchpoint.objects.get(profile=profile, kind=kind, origin=origin)
+
+
+def touchpoints_redate(
+    *, kind: Kind | str, refs: Iterable[models.Model], occurred_at: datetime
+) -> int:
+    """Put right when something on the timeline happened, for the touchpoints of `kind`
+    recorded for `refs` (a mail drop whose mailed date staff corrected): how many moved."""
+    origins = [origin_of(ref) for ref in refs]
+    moved = 0
+    for start in range(0, len(origins), 500):
+        moved += Touchpoint.objects.filter(
+            kind=kind, origin__in=origins[start : start + 500]
+        ).update(occurred_at=occurred_at)
+    return moved
 
 
 @transaction.atomic

@@ -320,6 +320,9 @@ def test_a_mailed_drop_is_put_right_but_not_dated_after_its_first_redemption(
     assert response.status_code == 302
     drop.refresh_from_db()
     assert (timezone.localdate(drop.mailed_at), drop.cost) == (earlier, Decimal("0.95"))
+    # The customer's timeline says when the piece really went out.
+    sent = Touchpoint.objects.get(profile=user.profile, kind=Kind.CAMPAIGN_SENT)
+    assert sent.occurred_at == drop.mailed_at
     code = CouponCode.objects.get(drop=drop)
     place_order(user.profile, product, coupon_code=code.display_code)
     today = timezone.localdate().isoformat()
