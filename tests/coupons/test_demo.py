@@ -12,6 +12,7 @@ from coupons.demo import LETTER_NAME, POSTCARD_NAME, WELCOME_CODE
 from coupons.models import CouponCode, DiscountKind, MailDrop, Redemption
 from coupons.services import coupon_quote, discount_for
 from profiles.models import Kind, Touchpoint
+from profiles.services import record_touchpoint
 from tests.coupons.factories import place_order
 from tests.factories import make_shopper
 from tests.shop.factories import make_order
@@ -27,7 +28,17 @@ def demo_world(product):
         user = make_shopper(username=f"demo-customer-{n:03d}")
         place_order(user.profile, product)
         for days_ago in (140, 90):
-            make_order(user.profile, at=now - timedelta(days=days_ago), lines=[(product, 2)])
+            order = make_order(
+                user.profile, at=now - timedelta(days=days_ago), lines=[(product, 2)]
+            )
+            # As the shop's demo leaves each order: on the timeline at its full total.
+            record_touchpoint(
+                user.profile,
+                Kind.ORDER_PLACED,
+                ref=order,
+                amount=order.total,
+                occurred_at=order.placed_at,
+            )
 
 
 def seed() -> str:
@@ -65,6 +76,8 @@ def test_postcard_and_letter_drops_with_redemptions_of_real_orders(demo_world):
         assert redemption.discount == discount_for(code, order.subtotal) == order.discount
         assert redemption.order_total == order.total == order.subtotal - order.discount
         assert order.discount_code == code.display_code
+        placed = Touchpoint.objects.get(kind=Kind.ORDER_PLACED, origin=f"shop.order:{order.pk}")
+        assert placed.amount == order.total
         assert code.recipient.conversion_amount == order.total
         assert code.drop.created_at < code.drop.mailed_at
         recipient = redemption.code.recipient
