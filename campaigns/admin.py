@@ -23,6 +23,16 @@ from profiles.models import Segment
 MAX_WINDOW_DAYS = 3650
 
 
+def _order_window(label: str, meaning: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=MAX_WINDOW_DAYS,
+        help_text=f"{meaning} (at most ten years).",
+    )
+
+
 class CampaignAdminForm(forms.ModelForm):
     segments = forms.MultipleChoiceField(
         choices=Segment.choices,
@@ -30,19 +40,11 @@ class CampaignAdminForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Buying-pattern segments; none ticked means any.",
     )
-    last_order_within_days = forms.IntegerField(
-        label="Last order within days",
-        required=False,
-        min_value=0,
-        max_value=MAX_WINDOW_DAYS,
-        help_text="Ordered in the last this many days (at most ten years).",
+    last_order_within_days = _order_window(
+        "Last order within days", "Ordered in the last this many days"
     )
-    last_order_before_days = forms.IntegerField(
-        label="Last order before days",
-        required=False,
-        min_value=0,
-        max_value=MAX_WINDOW_DAYS,
-        help_text="Has not ordered for at least this many days (at most ten years).",
+    last_order_before_days = _order_window(
+        "Last order before days", "Has not ordered for at least this many days"
     )
 
     class Meta:

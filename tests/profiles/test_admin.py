@@ -48,21 +48,26 @@ def test_provenance_cannot_be_edited_in_the_admin(client, superuser, shopper):
     assert client.get("/admin/profiles/customerprofile/add/").status_code == 403
 
 
+def _device_form(**fields) -> dict:
+    """The change form of the "device" attribute, with `fields` changed."""
+    return {
+        "key": "device",
+        "label": "Main device",
+        "description": "",
+        "category": "web_usage",
+        "sensitivity": "basic",
+        "value_kind": "choice",
+        "active": "on",
+        **fields,
+    }
+
+
 def test_superuser_edits_the_attribute_catalogue(client, superuser):
     client.force_login(superuser)
     attribute = Attribute.objects.get(key="device")
     response = client.post(
         f"/admin/profiles/attribute/{attribute.pk}/change/",
-        {
-            "key": "device",
-            "label": "Main device",
-            "description": "",
-            "category": "web_usage",
-            "sensitivity": "basic",
-            "value_kind": "choice",
-            "choices": '["Phone", "Laptop"]',
-            "active": "on",
-        },
+        _device_form(choices='["Phone", "Laptop"]'),
     )
     assert response.status_code == 302
     attribute.refresh_from_db()
@@ -78,16 +83,7 @@ def test_json_the_database_would_refuse_is_a_form_error(client, superuser, choic
     before = attribute.choices
     response = client.post(
         f"/admin/profiles/attribute/{attribute.pk}/change/",
-        {
-            "key": "device",
-            "label": "Main device",
-            "description": "",
-            "category": "web_usage",
-            "sensitivity": "basic",
-            "value_kind": "choice",
-            "choices": choices,
-            "active": "on",
-        },
+        _device_form(choices=choices),
     )
     assert response.status_code == 200
     assert "Enter valid JSON" in response.content.decode()
@@ -102,16 +98,7 @@ def test_emptied_choices_save_as_no_choices(client, superuser):
     attribute = Attribute.objects.get(key="device")
     response = client.post(
         f"/admin/profiles/attribute/{attribute.pk}/change/",
-        {
-            "key": "device",
-            "label": "Main device",
-            "description": "",
-            "category": "web_usage",
-            "sensitivity": "basic",
-            "value_kind": "text",
-            "choices": "",
-            "active": "on",
-        },
+        _device_form(choices="", value_kind="text"),
     )
     assert response.status_code == 302
     attribute.refresh_from_db()
