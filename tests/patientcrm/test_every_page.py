@@ -79,7 +79,7 @@ def test_the_server_error_page_stands_alone_and_links_to_feedback():
 def test_the_site_and_the_admin_name_their_icon_and_favicon_ico_leads_to_it(client, admin_user):
     from django.contrib.staticfiles import finders
 
-    icon = 'rel="icon" href="/static/favicon.svg"'
+    icon = 'rel="icon" type="image/svg+xml" href="data:image/svg+xml,%3Csvg'
     assert icon in client.get("/").content.decode()
     client.force_login(admin_user)
     assert icon in client.get("/admin/").content.decode()
