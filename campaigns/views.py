@@ -100,12 +100,14 @@ class SentBetweenForm(forms.Form):
         return cleaned
 
     def range(self) -> dict:
-        """The valid range, or none at all while the form has errors."""
+        """The ends of the range that were given, or none at all while the form has
+        errors: an empty {} is no range (the form sent with both dates left empty)."""
         if not self.is_bound or not self.is_valid():
             return {}
         return {
-            "sent_from": self.cleaned_data["sent_from"],
-            "sent_to": self.cleaned_data["sent_to"],
+            name: self.cleaned_data[name]
+            for name in ("sent_from", "sent_to")
+            if self.cleaned_data[name] is not None
         }
 
 

@@ -221,6 +221,13 @@ def test_a_range_takes_whole_campaigns_never_the_pieces_of_some_days(client, mar
     assert channels["email"].figures.sent is None
 
 
+def test_the_form_sent_with_both_dates_empty_is_no_range(client, marketer):
+    client.force_login(marketer)
+    html = client.get(OVERVIEW, {"sent_from": "", "sent_to": ""}).content.decode()
+    assert "No campaigns yet." in html
+    assert "in this range" not in html
+
+
 def test_a_campaign_not_sent_yet_says_so_and_stays_out_of_chart_and_csv(
     client, marketer, data, now
 ):
