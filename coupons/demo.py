@@ -22,7 +22,7 @@ from campaigns.models import Campaign, CampaignStatus, Channel, Offer, OfferKind
 from coupons import services
 from coupons.models import CouponCode, DiscountKind, MailDrop, Redemption
 from profiles import services as profile_services
-from profiles.models import Consent, CustomerProfile, Kind, Purpose, Source, Touchpoint
+from profiles.models import Consent, CustomerProfile, Kind, Purpose, Source
 
 Out = Callable[[str], None]
 
@@ -125,9 +125,7 @@ def _redeem_from_history(code: CouponCode, order) -> bool:
         discount=order.discount, total=order.total, discount_code=order.discount_code
     )
     # Its "order placed" entry on the timeline says what was paid, as checkout's would.
-    Touchpoint.objects.filter(
-        kind=Kind.ORDER_PLACED, origin=profile_services.origin_of(order)
-    ).update(amount=order.total)
+    profile_services.touchpoints_amend(kind=Kind.ORDER_PLACED, refs=[order], amount=order.total)
     redemption = Redemption.objects.create(
         code=code,
         profile=profile,

@@ -511,7 +511,7 @@ def mail_drop_correct(*, drop: MailDrop, mailed_at: datetime, cost: Decimal) -> 
             f"{date_format(timezone.localtime(first), 'j F Y')}, so it was mailed before that."
         )
     pieces = Recipient.objects.filter(campaign=drop.campaign, sent_at=drop.mailed_at)
-    profile_services.touchpoints_redate(
+    profile_services.touchpoints_amend(
         kind=Kind.CAMPAIGN_SENT, refs=list(pieces.only("pk")), occurred_at=mailed_at
     )
     pieces.update(sent_at=mailed_at)

@@ -224,18 +224,30 @@ def record_touchpoint(
         return Touchpoint.objects.get(profile=profile, kind=kind, origin=origin)
 
 
-def touchpoints_redate(
-    *, kind: Kind | str, refs: Iterable[models.Model], occurred_at: datetime
+def touchpoints_amend(
+    *,
+    kind: Kind | str,
+    refs: Iterable[models.Model],
+    occurred_at: datetime | None = None,
+    amount: Decimal | None = None,
 ) -> int:
-    """Put right when something on the timeline happened, for the touchpoints of `kind`
-    recorded for `refs` (a mail drop whose mailed date staff corrected): how many moved."""
+    """Put right what the timeline says of the touchpoints of `kind` recorded for `refs`:
+    when it happened (a mail drop whose mailed date staff corrected), or the amount (an
+    order whose total changed). Fields left None stay as they are; returns how many."""
+    changes = {
+        name: value
+        for name, value in (("occurred_at", occurred_at), ("amount", amount))
+        if value is not None
+    }
     origins = [origin_of(ref) for ref in refs]
-    moved = 0
+    if not changes:
+        return 0
+    amended = 0
     for start in range(0, len(origins), 500):
-        moved += Touchpoint.objects.filter(
+        amended += Touchpoint.objects.filter(
             kind=kind, origin__in=origins[start : start + 500]
-        ).update(occurred_at=occurred_at)
-    return moved
+        ).update(**changes)
+    return amended
 
 
 @transaction.atomic
