@@ -278,8 +278,12 @@ class _ComparisonView(FilteredDashboardMixin, TemplateView):
 
     def csv_rows(self):
         minimum = dashboards.min_cell_size()
+        blanks = [""] * (len(self.csv_header()) - 3)
         for row in self.get_rows():
             f = row.figures
+            if not row.campaigns:
+                yield [row.label, 0, "none sent", *blanks]  # not "fewer than 5": nobody
+                continue
             line = [row.label, row.campaigns, _display(f.sent, minimum)]
             for name in ("positive", "ignored", "converted"):
                 rate = f.rates[name]
@@ -313,6 +317,9 @@ class _ComparisonView(FilteredDashboardMixin, TemplateView):
             intro=self.intro,
             show_money=self.show_money,
             show_clicks=self.show_clicks,
+            # Sent, positive, ignored, converted; clicks; revenue, cost, return.
+            figure_columns=4 + self.show_clicks + 3 * self.show_money,
+            ranged=bool(self.get_form().range()),
             csv_query=query.urlencode(),
             **kwargs,
         )

@@ -216,9 +216,15 @@ def test_a_range_takes_whole_campaigns_never_the_pieces_of_some_days(client, mar
         assert figures["Two-day e-mail"].sent == 11, query
     second_day = {"sent_from": (day + timedelta(days=1)).isoformat()}
     assert "Two-day e-mail" not in rows_by_name(client.get(OVERVIEW, second_day).context["rows"])
-    channels = {row.key: row for row in client.get(CHANNELS, second_day).context["rows"]}
+    response = client.get(CHANNELS, second_day)
+    channels = {row.key: row for row in response.context["rows"]}
     assert channels["email"].campaigns == 0
     assert channels["email"].figures.sent is None
+    # Nobody is not "fewer than 5": a group with no campaign says so.
+    row = response.content.decode().split('data-row="email"')[1].split("</tr>")[0]
+    assert "None sent in this range" in row and "fewer than" not in row
+    line = _csv(client.get(CHANNELS, {**second_day, "format": "csv"}))["E-mail"]
+    assert (line["Campaigns sent"], line["Sent"], line["Revenue"]) == ("0", "none sent", "")
 
 
 def test_the_form_sent_with_both_dates_empty_is_no_range(client, marketer):
